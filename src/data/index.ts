@@ -1,0 +1,15 @@
+/** Data basics: numeric CSV and label files, chronological splits, missing-value filling, windows, batches, scalers. */
+export { readNumericCsv, parseNumericCsv, writeCsv, formatCsv, formatFloat32, readText, splitCells, LineCursor, MISSING_TOKENS } from './csv.js';
+export type { Delimiter, NumericCsvOptions, ParseNumericCsvOptions, NumericTable, WriteCsvOptions } from './csv.js';
+export { readLabelsFile, parseLabels } from './labels.js';
+export type { LabelsOptions } from './labels.js';
+export { chronologicalSplit, rangeLength, splitView, SPLIT_NAMES } from './splits.js';
+export type { RowRange, ChronologicalSplit, SplitName } from './splits.js';
+export { fillForwardBackward, countMissing } from './missing.js';
+export type { FillOptions } from './missing.js';
+export { batchIndices } from './batches.js';
+export type { BatchOptions } from './batches.js';
+export { slidingWindowStarts, splitWindowStarts, windowBatches, gatherWindows, WindowDataset } from './windows.js';
+export type { WindowStartOptions, SplitWindowOptions, WindowBatch } from './windows.js';
+export { Scaler, ZScoreScaler, MinMaxScaler, fitScaler, scalerFromJSON } from './scalers.js';
+export type { ScalerKind, ScalerJSON, ZScoreJSON, MinMaxJSON, FitOptions, MinMaxOptions } from './scalers.js';

@@ -1,0 +1,93 @@
+/**
+ * Engine start-up: choose and initialise a tfjs backend, then install our kernel pack.
+ *
+ * Order of choice: the `backend` option, then the `SHEAF_BACKEND` environment variable, then
+ * the default — `wasm` (SIMD) in Node, `webgl` in a browser. `tensorflow` (tfjs-node) and
+ * `tensorflow-gpu` are used only when the user has installed those packages themselves; Sheaf
+ * never requires them.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { installKernelPack } from './kernels/index.js';
+import { registerGradients } from './gradients.js';
+import { UsageError } from '../util/errors.js';
+
+/** Backends Sheaf knows how to start. */
+export const BACKENDS = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu', 'webgl', 'webgpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface EngineOptions {
+  /** Backend to use; overrides `SHEAF_BACKEND`. */
+  backend?: BackendName;
+}
+
+export interface EngineInfo {
+  backend: string;
+  /** Kernels the pack replaced or added on this backend. */
+  kernels: string[];
+}
+
+let current: EngineInfo | null = null;
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+/** Parse a backend name from a flag or the environment, with a clear error for unknown names. */
+export function parseBackendName(name: string, source = 'backend'): BackendName {
+  if ((BACKENDS as readonly string[]).includes(name)) return name as BackendName;
+  throw new UsageError(`unknown ${source} '${name}'; accepted: ${BACKENDS.join(', ')}`);
+}
+
+async function registerBackend(name: BackendName): Promise<void> {
+  switch (name) {
+    case 'cpu':
+      return; // registered by the side-effect import above
+    case 'wasm':
+      await import('@tensorflow/tfjs-backend-wasm');
+      return;
+    case 'tensorflow':
+    case 'tensorflow-gpu': {
+      // Optional peer: a user who installed it gets it; nobody else needs it.
+      const pkg = name === 'tensorflow' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu';
+      try {
+        await import(pkg);
+      } catch {
+        throw new UsageError(`backend '${name}' needs the optional package ${pkg}, which is not installed (npm install ${pkg}@4.22.0)`);
+      }
+      return;
+    }
+    case 'webgl':
+    case 'webgpu': {
+      const pkg = name === 'webgl' ? '@tensorflow/tfjs-backend-webgl' : '@tensorflow/tfjs-backend-webgpu';
+      try {
+        await import(pkg);
+      } catch {
+        throw new UsageError(`backend '${name}' needs ${pkg}, which is not installed`);
+      }
+      return;
+    }
+  }
+}
+
+/**
+ * Initialise the engine once per process. Later calls with the same (or no) backend return the
+ * running engine; asking for a different backend switches to it.
+ */
+export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> {
+  const env = isNode ? process.env['SHEAF_BACKEND'] : undefined;
+  const wanted: BackendName = opts.backend ?? (env ? parseBackendName(env, 'SHEAF_BACKEND') : isNode ? 'wasm' : 'webgl');
+  if (current && current.backend === wanted) return current;
+  // The CPU backend prints a banner suggesting tfjs-node on first use unless PROD is set.
+  tf.env().set('PROD', true);
+  registerGradients();
+  await registerBackend(wanted);
+  const ok = await tf.setBackend(wanted);
+  if (!ok) throw new Error(`backend '${wanted}' failed to initialise`);
+  await tf.ready();
+  const kernels = installKernelPack(wanted);
+  current = { backend: wanted, kernels };
+  return current;
+}
+
+/** The running engine, or null before `initEngine`. */
+export function engineInfo(): EngineInfo | null {
+  return current;
+}
