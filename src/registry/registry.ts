@@ -265,6 +265,10 @@ export class RunRegistry {
       ),
       insertArtifact: db.prepare('INSERT OR IGNORE INTO artifacts (run_id, kind, path) VALUES (?, ?, ?)'),
       finish: db.prepare('UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE id = ?'),
+      deleteEpochs: db.prepare('DELETE FROM epoch_metrics WHERE run_id = ?'),
+      deleteFinals: db.prepare('DELETE FROM final_metrics WHERE run_id = ?'),
+      deleteArtifacts: db.prepare('DELETE FROM artifacts WHERE run_id = ?'),
+      deleteRun: db.prepare('DELETE FROM runs WHERE id = ?'),
       epochRows: db.prepare(
         'SELECT epoch, split, name, value FROM epoch_metrics WHERE run_id = ? ORDER BY epoch, split, name',
       ),
@@ -377,6 +381,19 @@ export class RunRegistry {
     this.write(() => {
       this.requireRun(runId);
       this.stmts.finish.run(status, new Date().toISOString(), error ?? null, runId);
+    });
+  }
+
+  /**
+   * Remove a run and everything logged for it (used when a run fails on the user's input before
+   * producing anything, so no half-made run is left). The caller removes the folder.
+   */
+  deleteRun(runId: string): void {
+    this.write(() => {
+      this.stmts.deleteEpochs.run(runId);
+      this.stmts.deleteFinals.run(runId);
+      this.stmts.deleteArtifacts.run(runId);
+      this.stmts.deleteRun.run(runId);
     });
   }
 

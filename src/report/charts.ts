@@ -275,6 +275,9 @@ export function heatmap(matrix: readonly (readonly number[])[], opts: HeatmapOpt
   const maxSize = opts.maxSize ?? 560;
   const step = Math.max(2, Math.min(36, Math.floor(maxSize / Math.max(rows, cols))));
   const showValues = opts.showValues ?? rows * cols <= 144;
+  // Column labels stand upright when the longest one (≈ 6.5 px per character) is wider than a cell.
+  const longest = Math.max(...colLabels.map((l) => l.length));
+  const colAngle = longest * 6.5 > step ? -90 : 0;
   const axisFor = (n: number) => ({ labels: n <= 60, ticks: n <= 60, labelOverlap: true, labelLimit: 120 });
   const colorScale: Record<string, unknown> = { scheme: opts.scheme ?? (center === undefined ? 'blues' : 'redblue') };
   if (center !== undefined) colorScale.domainMid = center;
@@ -302,7 +305,7 @@ export function heatmap(matrix: readonly (readonly number[])[], opts: HeatmapOpt
     width: { step },
     height: { step },
     encoding: {
-      x: { field: 'c', type: 'ordinal', sort: [...colLabels], title: opts.xLabel ?? null, axis: { ...axisFor(cols), labelAngle: cols > 12 ? -90 : 0 } },
+      x: { field: 'c', type: 'ordinal', sort: [...colLabels], title: opts.xLabel ?? null, axis: { ...axisFor(cols), labelAngle: colAngle } },
       y: { field: 'r', type: 'ordinal', sort: [...rowLabels], title: opts.yLabel ?? null, axis: axisFor(rows) },
     },
     layer: layers,
@@ -353,29 +356,37 @@ export function barChart(opts: BarChartOptions): ChartSpec {
     },
   };
   if (grouped) encoding[offset] = { field: 'series', type: 'nominal', sort: series.map((s) => s.name) };
-  const bandStep = Math.max(12, Math.min(60, Math.floor((opts.horizontal ? 420 : DEFAULT_WIDTH) / n)));
+  // Size the category axis from the number of bars so a few bars are not stretched wide.
+  const bars = n * series.length;
+  const catSize = Math.min(opts.horizontal ? 520 : DEFAULT_WIDTH, Math.max(160, bars * (opts.horizontal ? 16 : 28)));
   return {
     title: opts.title,
     data: { values: data },
-    width: opts.horizontal ? (opts.width ?? DEFAULT_WIDTH * 0.8) : (opts.width ?? { step: bandStep }),
-    height: opts.horizontal ? (opts.height ?? { step: Math.min(bandStep, 28) }) : (opts.height ?? DEFAULT_HEIGHT),
+    width: opts.horizontal ? (opts.width ?? DEFAULT_WIDTH * 0.8) : (opts.width ?? catSize),
+    height: opts.horizontal ? (opts.height ?? catSize) : (opts.height ?? DEFAULT_HEIGHT),
     mark: { type: 'bar' },
     encoding,
   } as ChartSpec;
 }
 
-type VlLogger = NonNullable<NonNullable<Parameters<typeof compile>[1]>['logger']>;
+type Logger = NonNullable<NonNullable<Parameters<typeof compile>[1]>['logger']>;
 
-/** Vega-Lite compiler logger that keeps quiet: its warnings are about layout choices, not errors. */
-class QuietLogger implements VlLogger {
-  private lvl = 0;
+/**
+ * Logger for Vega-Lite and Vega that keeps quiet about warnings (layout choices) and collects
+ * errors. Vega logs some failures, such as a refused data load, instead of throwing, and would
+ * otherwise render an empty chart.
+ */
+class ChartLogger implements Logger {
+  readonly errors: string[] = [];
+  private lvl = 1;
   level(l?: number): number | this {
     if (l === undefined) return this.lvl;
     this.lvl = l;
     return this;
   }
   error(...args: unknown[]): this {
-    throw new Error(`vega-lite: ${args.map(String).join(' ')}`);
+    this.errors.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+    return this;
   }
   warn(): this {
     return this;
@@ -388,17 +399,17 @@ class QuietLogger implements VlLogger {
   }
 }
 
-function refuse(what: string): never {
-  throw new Error(`report charts may not load ${what}: put the data inline (data: {values: [...]})`);
+/**
+ * A Vega loader that never touches the network or the file system. Vega only logs a failed
+ * load as a warning and draws an empty chart, so refusals are also pushed to `refused`.
+ */
+function offlineLoader(refused: string[]): vega.Loader {
+  const refuse = async (uri: string): Promise<never> => {
+    refused.push(uri);
+    throw new Error(`report charts may not load ${uri}`);
+  };
+  return { load: refuse, sanitize: refuse, http: refuse, file: refuse };
 }
-
-/** A Vega loader that never touches the network or the file system. */
-const OFFLINE_LOADER: vega.Loader = {
-  load: async (uri) => refuse(uri),
-  sanitize: async (uri) => refuse(uri),
-  http: async (uri) => refuse(uri),
-  file: async (name) => refuse(name),
-};
 
 let chartCounter = 0;
 
@@ -422,14 +433,16 @@ function namespaceIds(svg: string, prefix: string): string {
  * so no timers keep the process alive.
  */
 export async function renderChartSvg(spec: ChartSpec): Promise<string> {
-  const vgSpec = compile(spec, { config: THEME, logger: new QuietLogger() }).spec;
-  const view = new vega.View(vega.parse(vgSpec), {
-    renderer: 'none',
-    loader: OFFLINE_LOADER,
-    logLevel: vega.Error,
-  });
+  const logger = new ChartLogger();
+  const vgSpec = compile(spec, { config: THEME, logger }).spec;
+  const refused: string[] = [];
+  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', loader: offlineLoader(refused), logger });
   try {
     const svg = await view.toSVG();
+    if (refused.length > 0) {
+      throw new Error(`report charts may not load ${refused.join(', ')}: put the data inline (data: {values: [...]})`);
+    }
+    if (logger.errors.length > 0) throw new Error(`chart failed to render: ${logger.errors.join('; ')}`);
     return namespaceIds(svg, `c${++chartCounter}-`);
   } finally {
     view.finalize();
