@@ -48,9 +48,12 @@ CASES = [
     ('Adam default', 'Adam', {'lr': 0.01}, None, None),
     ('Adam betas+eps+weight_decay+amsgrad', 'Adam',
      {'lr': 0.02, 'betas': (0.8, 0.95), 'eps': 1e-6, 'weight_decay': 0.1, 'amsgrad': True}, None, None),
+    # A large eps makes its placement (outside the sqrt, after bias correction) visible.
+    ('Adam large eps', 'Adam', {'lr': 0.05, 'eps': 0.1}, None, None),
     ('AdamW', 'AdamW', {'lr': 0.01, 'weight_decay': 0.05}, None, None),
     ('AdamW amsgrad default decay', 'AdamW', {'lr': 0.03, 'amsgrad': True}, None, None),
     ('RMSprop default', 'RMSprop', {'lr': 0.01}, None, None),
+    ('RMSprop large eps', 'RMSprop', {'lr': 0.01, 'eps': 0.1}, None, None),
     ('RMSprop centered+momentum+weight_decay', 'RMSprop',
      {'lr': 0.01, 'alpha': 0.9, 'centered': True, 'momentum': 0.5, 'weight_decay': 0.01}, None, None),
     ('Adam param groups + ExponentialLR', 'Adam', {'lr': 0.01},

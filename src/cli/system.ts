@@ -77,3 +77,8 @@ export interface SystemDefinition {
    */
   demo(ctx: VerbContext): Promise<VerbResult>;
 }
+
+/** Define a verb with its options' types inferred from the schema (for use in `verbs: [...]`). */
+export function defineVerb<S extends z.ZodObject>(verb: SystemVerb<S>): SystemVerb {
+  return verb as unknown as SystemVerb;
+}

@@ -19,15 +19,24 @@ export type BackendName = (typeof BACKENDS)[number];
 export interface EngineOptions {
   /** Backend to use; overrides `SHEAF_BACKEND`. */
   backend?: BackendName;
+  /**
+   * WASM threads (default 1, or `SHEAF_THREADS`). More than 1 uses the threaded build through a
+   * shim; it must be chosen before the WASM backend first starts, and the process must exit
+   * explicitly (the worker pool keeps it alive).
+   */
+  threads?: number;
 }
 
 export interface EngineInfo {
   backend: string;
+  /** WASM threads in use (1 on other backends). */
+  threads: number;
   /** Kernels the pack replaced or added on this backend. */
   kernels: string[];
 }
 
 let current: EngineInfo | null = null;
+let wasmStarted = false;
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 /** Parse a backend name from a flag or the environment, with a clear error for unknown names. */
@@ -79,11 +88,28 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
   tf.env().set('PROD', true);
   registerGradients();
   await registerBackend(wanted);
-  const ok = await tf.setBackend(wanted);
+  const envThreads = isNode ? process.env['SHEAF_THREADS'] : undefined;
+  const threads = opts.threads ?? (envThreads ? Number(envThreads) : 1);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 8) throw new UsageError(`threads must be an integer from 1 to 8, got ${envThreads ?? opts.threads}`);
+  let undo: (() => void) | null = null;
+  if (wanted === 'wasm' && threads > 1 && isNode) {
+    if (wasmStarted) throw new UsageError('WASM threads must be chosen before the WASM backend first starts');
+    const { prepareWasmThreads } = await import('./threads.js');
+    undo = prepareWasmThreads(threads);
+  }
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(wanted);
+  } finally {
+    undo?.();
+  }
   if (!ok) throw new Error(`backend '${wanted}' failed to initialise`);
   await tf.ready();
+  if (wanted === 'wasm') wasmStarted = true;
   const kernels = installKernelPack(wanted);
-  current = { backend: wanted, kernels };
+  let actual = 1;
+  if (wanted === 'wasm' && isNode) actual = (await import('./threads.js')).wasmThreadsCount();
+  current = { backend: wanted, kernels, threads: actual };
   return current;
 }
 

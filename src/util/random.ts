@@ -145,16 +145,20 @@ export class Rng {
     return new Rng(this.nextUint32());
   }
 
-  /** Serialisable state, for checkpoints. */
+  /**
+   * Serialisable state, for checkpoints: the four state words, plus the cached second normal
+   * value when there is one (so a resumed run draws exactly what an uninterrupted one would).
+   */
   getState(): number[] {
-    return [this.s0, this.s1, this.s2, this.s3];
+    const words = [this.s0, this.s1, this.s2, this.s3];
+    return this.spareNormal === null ? words : [...words, this.spareNormal];
   }
 
   /** Restore a state saved by `getState`. */
   setState(s: number[]): void {
-    if (s.length !== 4) throw new Error('Rng.setState expects 4 numbers');
-    [this.s0, this.s1, this.s2, this.s3] = s.map((v) => v >>> 0) as [number, number, number, number];
-    this.spareNormal = null;
+    if (s.length !== 4 && s.length !== 5) throw new Error('Rng.setState expects 4 or 5 numbers');
+    [this.s0, this.s1, this.s2, this.s3] = s.slice(0, 4).map((v) => v >>> 0) as [number, number, number, number];
+    this.spareNormal = s.length === 5 ? s[4]! : null;
   }
 }
 

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { z } from 'zod';
 import { main } from '../../src/cli/main.js';
 import { SYSTEMS } from '../../src/cli/systems.js';
-import type { SystemDefinition } from '../../src/cli/system.js';
+import { defineVerb, type SystemDefinition } from '../../src/cli/system.js';
 import { InputError } from '../../src/util/errors.js';
 import { RunRegistry } from '../../src/registry/index.js';
 
@@ -21,7 +21,7 @@ const toy: SystemDefinition = {
   title: 'Toy',
   summary: 'a stand-in system for CLI tests',
   verbs: [
-    {
+    defineVerb({
       name: 'train',
       summary: 'train the toy',
       createsRun: true,
@@ -41,7 +41,7 @@ const toy: SystemDefinition = {
           artifacts: [{ kind: 'output', path: join(ctx.runDir!, 'out.txt') }],
         };
       },
-    },
+    }),
   ],
   async demo() {
     return {};

@@ -1,0 +1,111 @@
+/**
+ * Engine benchmarks (issue: numeric core): matmul 256/512/1024, a GRU over (32, 12, 64)
+ * forward+backward, a dense GATv2 layer over 100 nodes forward+backward, and an embedding lookup
+ * + backward over 20 000 rows — on every backend available here (wasm with the kernel pack, cpu).
+ * Wall-clock ms, best of several trials (a shared 2-core VM varies ±30 %; compare ratios).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initEngine } from '../src/engine/index.js';
+import { GRU } from '../src/nn/gru.js';
+import { Rng } from '../src/util/random.js';
+
+/** Best-of-trials wall ms per repetition; the process CPU ms of that trial is kept in `lastCpuMs`. */
+let lastCpuMs = 0;
+function bestMs(fn: () => void, reps: number, trials: number): number {
+  fn(); // warm-up (kernel setup, XNNPACK packing)
+  let best = Infinity;
+  for (let t = 0; t < trials; t++) {
+    const c = process.cpuUsage();
+    const s = performance.now();
+    for (let r = 0; r < reps; r++) fn();
+    const wall = (performance.now() - s) / reps;
+    if (wall < best) {
+      best = wall;
+      const u = process.cpuUsage(c);
+      // CPU time is robust to other processes sharing the machine (engine.md §1.1).
+      lastCpuMs = (u.user + u.system) / 1000 / reps;
+    }
+  }
+  return best;
+}
+
+function workloads(quick: boolean): Record<string, () => number> {
+  const rng = new Rng(0);
+  const trials = quick ? 1 : 5;
+  const out: Record<string, () => number> = {};
+  for (const n of quick ? [256] : [256, 512, 1024]) {
+    out[`matmul_${n}_ms`] = () => {
+      const a = tf.tensor2d(rng.uniformArray(n * n, -1, 1), [n, n]);
+      const b = tf.tensor2d(rng.uniformArray(n * n, -1, 1), [n, n]);
+      const ms = bestMs(() => tf.tidy(() => tf.matMul(a, b).dataSync()), n >= 1024 ? 3 : 10, trials);
+      tf.dispose([a, b]);
+      return ms;
+    };
+  }
+  out['gru_32x12x64_fwd_bwd_ms'] = () => {
+    const gru = new GRU(64, 64, rng);
+    const x = tf.tensor3d(rng.uniformArray(32 * 12 * 64, -1, 1), [32, 12, 64]);
+    const ms = bestMs(() => {
+      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(gru.forward(x).hN)) as tf.Scalar, gru.parameters());
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+    }, quick ? 2 : 10, trials);
+    gru.dispose();
+    x.dispose();
+    return ms;
+  };
+  out['gatv2_100nodes_fwd_bwd_ms'] = () => {
+    // Dense GATv2 (Brody et al.): e_ij = aᵀ LeakyReLU(W_l h_i + W_r h_j), softmax over j, 16 graphs.
+    const B = 16, N = 100, F = 64;
+    const h = tf.tensor3d(rng.uniformArray(B * N * F, -1, 1), [B, N, F]);
+    const wl = tf.variable(tf.tensor2d(rng.uniformArray(F * F, -0.1, 0.1), [F, F]));
+    const wr = tf.variable(tf.tensor2d(rng.uniformArray(F * F, -0.1, 0.1), [F, F]));
+    const a = tf.variable(tf.tensor1d(rng.uniformArray(F, -0.1, 0.1)));
+    const ms = bestMs(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const l = tf.matMul(h, wl); // [B,N,F]
+        const r = tf.matMul(h, wr);
+        const pair = tf.leakyRelu(tf.add(tf.expandDims(l, 2), tf.expandDims(r, 1)), 0.2); // [B,N,N,F]
+        const e = tf.sum(tf.mul(pair, a), -1); // [B,N,N]
+        const att = tf.softmax(e, -1);
+        return tf.mean(tf.elu(tf.matMul(att, r))) as tf.Scalar;
+      }, [wl, wr, a]);
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+    }, quick ? 1 : 5, trials);
+    tf.dispose([h, wl, wr, a]);
+    return ms;
+  };
+  out['embedding_20000x64_8192lookups_fwd_bwd_ms'] = () => {
+    const V = 20000, D = 64, L = 8192;
+    const e = tf.variable(tf.tensor2d(rng.uniformArray(V * D, -1, 1), [V, D]));
+    const idx = tf.tensor1d(Int32Array.from({ length: L }, () => rng.int(V)), 'int32');
+    const r = tf.tensor2d(rng.uniformArray(L * D, -1, 1), [L, D]);
+    const ms = bestMs(() => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(tf.gather(e, idx), r)) as tf.Scalar, [e]);
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+    }, quick ? 2 : 10, trials);
+    tf.dispose([e, idx, r]);
+    return ms;
+  };
+  return out;
+}
+
+export async function bench(opts: { quick: boolean }): Promise<Record<string, number | string>> {
+  const result: Record<string, number | string> = {};
+  for (const backend of ['wasm', 'cpu'] as const) {
+    await initEngine({ backend });
+    for (const [name, fn] of Object.entries(workloads(opts.quick))) {
+      // The cpu backend takes minutes on the large cases; measure it only where it finishes.
+      if (backend === 'cpu' && !opts.quick && (name.startsWith('matmul_1024') || name.startsWith('embedding'))) {
+        result[`${backend}.${name}`] = 'skipped (minutes on the cpu backend)';
+        continue;
+      }
+      result[`${backend}.${name}`] = Number(fn().toFixed(3));
+      result[`${backend}.${name.replace(/_ms$/, '_cpu_ms')}`] = Number(lastCpuMs.toFixed(3));
+    }
+  }
+  await initEngine({ backend: 'wasm' });
+  return result;
+}
