@@ -1,7 +1,8 @@
 /** The systems the CLI knows, in the order the README and the demo list them. */
 import type { SystemDefinition } from './system.js';
+import { stemgnnSystem } from '../models/stemgnn/cli.js';
 
-export const SYSTEMS: SystemDefinition[] = [];
+export const SYSTEMS: SystemDefinition[] = [stemgnnSystem];
 
 /** Find a system by CLI name. */
 export function findSystem(name: string): SystemDefinition | undefined {

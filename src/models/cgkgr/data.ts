@@ -58,10 +58,10 @@ export interface Csr {
 function parseIntTriples(text: string, source: string, names: readonly [string, string, string]): { a: Int32Array; b: Int32Array; c: Int32Array; lines: Int32Array } {
   const cur = new LineCursor(text);
   let cap = 1024;
-  let a = new Int32Array(cap);
-  let b = new Int32Array(cap);
-  let c = new Int32Array(cap);
-  let lines = new Int32Array(cap);
+  let a: Int32Array = new Int32Array(cap);
+  let b: Int32Array = new Int32Array(cap);
+  let c: Int32Array = new Int32Array(cap);
+  let lines: Int32Array = new Int32Array(cap);
   let n = 0;
   for (let line = cur.nextNonBlank(); line !== null; line = cur.nextNonBlank()) {
     const cells = splitCells(line.trim(), 'whitespace');

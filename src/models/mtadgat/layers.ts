@@ -105,13 +105,13 @@ abstract class DenseGraphAttention extends Module {
       }
       return tf.add(scores, this.bias) as tf.Tensor3D;
     });
-    const out = tf.tidy(() => {
-      const att = this.drop.forward(tf.softmax(e, -1)) as tf.Tensor3D;
-      const h = tf.sigmoid(tf.matMul(att, v)) as tf.Tensor3D;
-      return { h, attention: keepAttention ? att : null };
+    const [h, att] = tf.tidy(() => {
+      const a = this.drop.forward(tf.softmax(e, -1)) as tf.Tensor3D;
+      return [tf.sigmoid(tf.matMul(a, v)) as tf.Tensor3D, a];
     });
     e.dispose();
-    return out;
+    if (!keepAttention) att!.dispose();
+    return { h: h!, attention: keepAttention ? att! : null };
   }
 }
 

@@ -13,6 +13,7 @@
  * All arithmetic is in float64; an alarm is `score > threshold`, as the reference.
  */
 import { InputError } from '../../util/errors.js';
+import { lbfgsb } from './lbfgsb.js';
 
 /** Point-wise counts and scores (the reference's `calc_point2point`). */
 export interface Prf {
@@ -187,28 +188,63 @@ export interface GpdFit {
   logLikelihood: number;
 }
 
-/** GPD(γ, σ, μ = 0) log-likelihood of the peaks (`SPOT._log_likelihood`). */
+/**
+ * How Grimshaw's equation is solved.
+ * `reference`: as spot.py — L-BFGS-B on Σ w(x_i)² from 10 regular starting points per side, the
+ * points where it stops are the candidates (often not roots: the optimiser stops on its gradient
+ * tolerance), and γ = 0 is scored with the reference's log-likelihood n(1 + log Ȳ) (sign error
+ * included). Matches the reference's thresholds (timeseries.md §2.6 fixture).
+ * `exact`: every sign change of w bracketed and bisected to machine precision, the exponential
+ * case scored with its true log-likelihood −n(1 + log Ȳ), and only γ ≥ −1 (where the MLE exists).
+ */
+export type GrimshawSolver = 'reference' | 'exact';
+
+/**
+ * numpy's float64 `add.reduce` (pairwise summation, blocks of 128 unrolled by 8), so means
+ * of the peaks round as the reference's do.
+ */
+function npSum(a: Float64Array, lo = 0, n = a.length): number {
+  if (n < 8) {
+    let r = 0;
+    for (let i = 0; i < n; i++) r += a[lo + i]!;
+    return r;
+  }
+  if (n <= 128) {
+    const r = [a[lo]!, a[lo + 1]!, a[lo + 2]!, a[lo + 3]!, a[lo + 4]!, a[lo + 5]!, a[lo + 6]!, a[lo + 7]!];
+    let i = 8;
+    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j]! += a[lo + i + j]!;
+    let res = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
+    for (; i < n; i++) res += a[lo + i]!;
+    return res;
+  }
+  let n2 = Math.trunc(n / 2);
+  n2 -= n2 % 8;
+  return npSum(a, lo, n2) + npSum(a, lo + n2, n - n2);
+}
+
+function npMean(a: Float64Array): number {
+  return npSum(a) / a.length;
+}
+
+/** GPD(γ, σ, μ = 0) log-likelihood of the peaks; γ = 0 uses the exponential's −n(1 + log Ȳ). */
 export function gpdLogLikelihood(y: ArrayLike<number>, gamma: number, sigma: number): number {
-  const n = y.length;
+  const yy = Float64Array.from(y as ArrayLike<number>);
+  const n = yy.length;
   if (gamma !== 0) {
     const tau = gamma / sigma;
-    let s = 0;
-    for (let i = 0; i < n; i++) s += Math.log(1 + tau * y[i]!);
-    return -n * Math.log(sigma) - (1 + 1 / gamma) * s;
+    return -n * Math.log(sigma) - (1 + 1 / gamma) * npSum(yy.map((v) => Math.log(1 + tau * v)));
   }
-  return n * (1 + Math.log(mean(y)));
+  return -n * (1 + Math.log(npMean(yy)));
 }
 
 /**
  * Grimshaw's maximum-likelihood GPD fit (`SPOT._grimshaw`): the MLE has θ = γ/σ at a root of
  * w(θ) = u(θ)·v(θ) − 1, u = 1 + mean log(1 + θY), v = mean 1/(1 + θY), searched on
- * (−1/Y_max + 2ε, −ε) and (2(Ȳ − Y_min)/(Ȳ·Y_min), 2(Ȳ − Y_min)/Y_min²); each root gives
- * γ = u − 1, σ = γ/θ, and the candidate with the largest log-likelihood wins over γ = 0
- * (σ = Ȳ). The reference finds roots with L-BFGS-B on Σ w(x_i)² from 10 regular starting
- * points per side; here every sign change of w on a fine grid is bracketed and bisected to
- * machine precision, which finds the same roots (and any the optimiser would miss).
+ * (−1/Y_max + 2ε, −ε) and (2(Ȳ − Y_min)/(Ȳ·Y_min), 2(Ȳ − Y_min)/Y_min²); each candidate θ gives
+ * γ = u − 1, σ = γ/θ, and the one of largest log-likelihood wins over γ = 0 (σ = Ȳ).
+ * See {@link GrimshawSolver} for how the candidates are found.
  */
-export function grimshaw(peaks: ArrayLike<number>, epsilon = 1e-8, gridPoints = 1000): GpdFit {
+export function grimshaw(peaks: ArrayLike<number>, solver: GrimshawSolver = 'reference', epsilon = 1e-8, nPoints = 10): GpdFit {
   const y = Float64Array.from(peaks as ArrayLike<number>);
   const n = y.length;
   if (n === 0) throw new Error('grimshaw: no peaks');
@@ -218,39 +254,92 @@ export function grimshaw(peaks: ArrayLike<number>, epsilon = 1e-8, gridPoints = 
     ym = Math.min(ym, v);
     yM = Math.max(yM, v);
   }
-  const ymean = mean(y);
-  const w = (t: number): number => {
-    let su = 0;
-    let sv = 0;
+  const ymean = npMean(y);
+  const buf = new Float64Array(n);
+  const uOf = (t: number): number => {
+    for (let i = 0; i < n; i++) buf[i] = Math.log(1 + t * y[i]!);
+    return 1 + npMean(buf);
+  };
+  const vOf = (t: number, pow: 1 | 2): number => {
     for (let i = 0; i < n; i++) {
       const s = 1 + t * y[i]!;
-      su += Math.log(s);
-      sv += 1 / s;
+      buf[i] = pow === 1 ? 1 / s : 1 / s ** 2;
     }
-    return (1 + su / n) * (sv / n) - 1;
+    return npMean(buf);
+  };
+  const w = (t: number): number => uOf(t) * vOf(t, 1) - 1;
+  const jacW = (t: number): number => {
+    const us = uOf(t);
+    const vs = vOf(t, 1);
+    const jacUs = (1 / t) * (1 - vs);
+    const jacVs = (1 / t) * (-vs + vOf(t, 2));
+    return us * jacVs + vs * jacUs;
   };
   let eps = epsilon;
   let a = -1 / yM;
-  if (Math.abs(a) < 2 * eps) eps = Math.abs(a) / 10;
+  if (Math.abs(a) < 2 * eps) eps = Math.abs(a) / nPoints;
   a = a + eps;
   const b = (2 * (ymean - ym)) / (ymean * ym);
   const c = (2 * (ymean - ym)) / (ym * ym);
-  const zeros = [...findRoots(w, a + eps, -eps, gridPoints), ...findRoots(w, b, c, gridPoints)];
+  const left: [number, number] = [a + eps, -eps];
+  const right: [number, number] = [b, c];
 
-  let best: GpdFit = { gamma: 0, sigma: ymean, logLikelihood: gpdLogLikelihood(y, 0, ymean) };
+  let zeros: number[];
+  let best: GpdFit;
+  if (solver === 'reference') {
+    zeros = [...lbfgsbRoots(w, jacW, left, nPoints), ...lbfgsbRoots(w, jacW, right, nPoints)];
+    // spot.py scores γ = 0 with n(1 + log Ȳ), the exponential log-likelihood with its sign flipped.
+    best = { gamma: 0, sigma: ymean, logLikelihood: n * (1 + Math.log(ymean)) };
+  } else {
+    zeros = [...signChangeRoots(w, left[0], left[1], 1000), ...signChangeRoots(w, right[0], right[1], 1000)];
+    // Near θ = 0, w(θ) ≈ cθ² is rounding noise: those "roots" are the exponential case itself.
+    zeros = zeros.filter((z) => Math.abs(z) * yM > 1e-6);
+    best = { gamma: 0, sigma: ymean, logLikelihood: gpdLogLikelihood(y, 0, ymean) };
+  }
   for (const z of zeros) {
-    let su = 0;
-    for (let i = 0; i < n; i++) su += Math.log(1 + z * y[i]!);
-    const gamma = su / n;
+    const gamma = uOf(z) - 1;
     const sigma = gamma / z;
+    if (solver === 'exact' && !(gamma >= -1)) continue;
     const ll = gpdLogLikelihood(y, gamma, sigma);
     if (ll > best.logLikelihood) best = { gamma, sigma, logLikelihood: ll };
   }
   return best;
 }
 
+/**
+ * spot.py `_rootsFinder(method='regular')`: starting points np.arange(lo + step, hi, step) with
+ * step = (hi − lo)/(nPoints + 1), L-BFGS-B on Σ w(x_i)² (analytic gradient 2 w w'), and the
+ * sorted distinct points where it stops.
+ */
+function lbfgsbRoots(w: (t: number) => number, jac: (t: number) => number, bounds: [number, number], nPoints: number): number[] {
+  const [lo, hi] = bounds;
+  const step = (hi - lo) / (nPoints + 1);
+  const start = lo + step;
+  const len = Math.ceil((hi - start) / step);
+  if (!(len > 0)) return [];
+  // numpy's arange fills start + i·delta with delta = (start + step) − start.
+  const delta = start + step - start;
+  const x0 = Float64Array.from({ length: len }, (_, i) => start + i * delta);
+  const res = lbfgsb(
+    (x) => {
+      let f = 0;
+      const g = new Float64Array(x.length);
+      for (let i = 0; i < x.length; i++) {
+        const fx = w(x[i]!);
+        f = f + fx ** 2;
+        g[i] = 2 * fx * jac(x[i]!);
+      }
+      return { f, g };
+    },
+    x0,
+    new Float64Array(len).fill(lo),
+    new Float64Array(len).fill(hi),
+  );
+  return [...new Set(res.x)].sort((p, q) => p - q);
+}
+
 /** Roots of a continuous f on [lo, hi]: sign changes on a grid (uniform + dense near both ends), bisected. */
-function findRoots(f: (t: number) => number, lo: number, hi: number, gridPoints: number): number[] {
+function signChangeRoots(f: (t: number) => number, lo: number, hi: number, gridPoints: number): number[] {
   if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) return [];
   const width = hi - lo;
   const xs = new Set<number>();
@@ -323,7 +412,7 @@ export interface PotResult {
 export function potThreshold(
   init: ArrayLike<number>,
   data: ArrayLike<number>,
-  opts: { q: number; level: number; dynamic?: boolean },
+  opts: { q: number; level: number; dynamic?: boolean; solver?: GrimshawSolver },
 ): PotResult {
   const N = init.length;
   if (N === 0) throw new InputError('POT: no initial scores', { field: 'scores' });
@@ -341,7 +430,8 @@ export function potThreshold(
     thresholds.fill(t);
     return { threshold: t, initThreshold: t, peaks: peaks.length, fit: null, thresholds };
   }
-  const fit = grimshaw(peaks);
+  const solver = opts.solver ?? 'reference';
+  const fit = grimshaw(peaks, solver);
   let z = quantile(fit, N, peaks.length);
   if (!opts.dynamic) {
     thresholds.fill(z);
@@ -355,7 +445,7 @@ export function potThreshold(
       // Without alarms, SPOT treats values above z like any other peak.
       peaks.push(v - t);
       n++;
-      z = quantile(grimshaw(peaks, 1e-8, 200), n, peaks.length);
+      z = quantile(grimshaw(peaks, solver), n, peaks.length);
     } else n++;
     thresholds[i] = z;
     sum += z;

@@ -28,6 +28,9 @@ export interface PlrmConfig {
   allowIndistinguishable: boolean;
 }
 
+/** Partial configuration as callers pass it (fit options may be partial too). */
+export type PlrmConfigInput = Partial<Omit<PlrmConfig, 'fit'>> & { fit?: Partial<FitOptions> };
+
 /** Defaults: official graph default, exact fitter (see fit.ts). */
 export const DEFAULT_CONFIG: PlrmConfig = { defaultRelation: 'exclusive', fit: { ...DEFAULT_FIT }, allowIndistinguishable: false };
 
@@ -77,7 +80,7 @@ function abstainFlags(task: WisTask): boolean[] {
  * has gold labels). Throws `InputError` when the pre-flight finds indistinguishable desired
  * labels, unless `allowIndistinguishable`.
  */
-export function trainLabelModels(task: WisTask, config: Partial<PlrmConfig> = {}, log?: (line: string) => void): LabelModels {
+export function trainLabelModels(task: WisTask, config: PlrmConfigInput = {}, log?: (line: string) => void): LabelModels {
   const cfg: PlrmConfig = { ...DEFAULT_CONFIG, ...config, fit: { ...DEFAULT_FIT, ...(config.fit ?? {}) } };
   const graph = taskGraph(task, cfg.defaultRelation);
   const preflight = checkDistinguishability(graph, task.desired, task.ilfs);

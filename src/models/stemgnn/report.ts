@@ -35,19 +35,21 @@ export function metricsComparison(ev: SplitEvaluation, dataset: string, seasonPe
 
 /**
  * Forecast vs actual, one step ahead, for up to `count` series (those with the largest mean
- * level), over the evaluated windows. `firstRow` is the file's data row of the first target.
+ * level), over the last `maxPoints` evaluated windows (so daily detail stays visible).
+ * `firstRow` is the file's data row of the first window's target.
  */
-export function forecastSection(ev: SplitEvaluation, series: string[], horizon: number, firstRow: number, count = 4): ReportSection {
+export function forecastSection(ev: SplitEvaluation, series: string[], horizon: number, firstRow: number, count = 4, maxPoints = 120): ReportSection {
   const N = series.length;
   const n = ev.windows;
+  const from = Math.max(0, n - maxPoints);
   const mean = new Float64Array(N);
   for (let b = 0; b < n; b++) for (let c = 0; c < N; c++) mean[c]! += ev.target[b * horizon * N + c]!;
   const chosen = Array.from({ length: N }, (_, i) => i)
     .sort((a, b) => mean[b]! - mean[a]!)
     .slice(0, Math.min(count, N));
-  const x = Array.from({ length: n }, (_, b) => firstRow + b);
+  const x = Array.from({ length: n - from }, (_, i) => firstRow + from + i);
   const charts = chosen.map((c) => {
-    const pick = (arr: Float32Array) => Array.from({ length: n }, (_, b) => arr[b * horizon * N + c]!);
+    const pick = (arr: Float32Array) => Array.from({ length: n - from }, (_, i) => arr[(from + i) * horizon * N + c]!);
     return lineChart({
       title: `${series[c]} — ${ev.split} split, 1 step ahead`,
       x,
@@ -63,7 +65,9 @@ export function forecastSection(ev: SplitEvaluation, series: string[], horizon: 
   });
   return {
     title: `Forecast vs actual (${ev.split} split)`,
-    description: `One-step-ahead forecasts of the ${chosen.length} series with the largest mean level, on the raw scale.`,
+    description:
+      `One-step-ahead forecasts of the ${chosen.length} series with the largest mean level, on the raw scale, ` +
+      `over the last ${n - from} of the split's ${n} windows.`,
     charts,
   };
 }

@@ -1,0 +1,63 @@
+/**
+ * StemGNN benchmark at the official default setting on the shipped Chicago data (N = 20, W = 12,
+ * H = 3, m = 5, batch 32, RMSprop): seconds per training epoch (train windows only, no
+ * validation), forecasts per second (test windows in batches of 32, eval mode), and memory.
+ * `quick`: m = 1 and 10 training batches, for smoke tests.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { engineInfo, initEngine } from '../src/engine/index.js';
+import { RMSprop } from '../src/train/optimizers.js';
+import { Rng } from '../src/util/random.js';
+import { CHICAGO_CSV, prepareSeries, readSeries } from '../src/models/stemgnn/data.js';
+import { StemGNN } from '../src/models/stemgnn/model.js';
+import { trainEpoch } from '../src/models/stemgnn/train.js';
+import { forecastWindows } from '../src/models/stemgnn/evaluate.js';
+
+export async function bench(opts: { quick: boolean }): Promise<Record<string, number | string>> {
+  if (!engineInfo()) await initEngine();
+  const data = prepareSeries(readSeries(CHICAGO_CSV), { window: 12, horizon: 3, splitRatios: [7, 2, 1], norm: 'z-score' });
+  const multiLayer = opts.quick ? 1 : 5;
+  const model = new StemGNN({ nodes: 20, window: 12, horizon: 3, multiLayer }, 0);
+  const optimizer = new RMSprop(model.namedTrainable(), { lr: 1e-4, eps: 1e-8 });
+  // Quick mode trains on the first 10 batches' worth of windows only.
+  const trainData = opts.quick ? { ...data, starts: { ...data.starts, train: data.starts.train.subarray(0, 320) } } : data;
+  let peakRss = process.memoryUsage().rss;
+  let peakBytes = tf.memory().numBytes;
+  const sample = () => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    peakBytes = Math.max(peakBytes, tf.memory().numBytes);
+  };
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await trainEpoch(model, trainData, optimizer, new Rng(0), 32);
+  const epochSeconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  sample();
+  const steps = Math.ceil(trainData.starts.train.length / 32);
+  const t1 = performance.now();
+  const { forecast } = await forecastWindows(model, data.scaled, data.starts.test, 32);
+  const inferSeconds = (performance.now() - t1) / 1000;
+  sample();
+  const windows = data.starts.test.length;
+  const parameters = model.numParameters();
+  optimizer.dispose();
+  model.dispose();
+  return {
+    setting: `Chicago N=20 W=12 H=3 m=${multiLayer} batch 32 RMSprop${opts.quick ? ' (quick: 10 batches)' : ''}`,
+    parameters,
+    train_steps_per_epoch: steps,
+    train_seconds_per_epoch: round(epochSeconds),
+    train_cpu_seconds_per_epoch: round((cpu.user + cpu.system) / 1e6),
+    train_ms_per_step: round((1000 * epochSeconds) / steps),
+    forecasts_per_second: round(windows / inferSeconds),
+    forecast_windows: windows,
+    forecast_values: forecast.length,
+    peak_rss_mb: round(peakRss / 2 ** 20),
+    peak_tensor_mb: round(peakBytes / 2 ** 20),
+    backend: tf.getBackend(),
+  };
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
