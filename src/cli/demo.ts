@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SystemDefinition, VerbResult } from './system.js';
 import { executeRun } from './execute.js';
-import type { ReportSection } from '../report/index.js';
+import type { MetricsComparison, ReportSection } from '../report/index.js';
 
 export interface DemoOptions {
   systems: SystemDefinition[];
@@ -19,8 +19,9 @@ export interface DemoOptions {
 }
 
 export async function runDemo(o: DemoOptions): Promise<string> {
+  const owner = new Map<MetricsComparison, string>();
   const { reportPath } = await executeRun(
-    { system: 'demo', systemTitle: 'Sheaf demo', verb: 'demo', home: o.home, seed: o.seed, backend: o.backend, quick: o.quick, signal: o.signal, log: o.log, options: { systems: o.systems.map((s) => s.name), quick: o.quick, seed: o.seed } },
+    { system: 'demo', systemTitle: 'Sheaf demo', verb: 'demo', home: o.home, seed: o.seed, backend: o.backend, quick: o.quick, signal: o.signal, log: o.log, options: { systems: o.systems.map((s) => s.name), quick: o.quick, seed: o.seed }, headingOf: (m) => owner.get(m) ?? 'Sheaf demo' },
     async (ctx) => {
       const merged: VerbResult = { metrics: [], sections: [], artifacts: [], notes: [] };
       for (const s of o.systems) {
@@ -36,7 +37,11 @@ export async function runDemo(o: DemoOptions): Promise<string> {
           logEpoch: (epoch, split, metrics) => ctx.logEpoch(epoch, `${s.name}/${split}`, metrics),
         });
         const secs = ((Date.now() - started) / 1000).toFixed(1);
-        for (const m of r.metrics ?? []) merged.metrics!.push({ ...m, dataset: `${m.dataset}`, note: [s.title, m.note].filter(Boolean).join(' — ') });
+        for (const m of r.metrics ?? []) {
+          const tagged: MetricsComparison = { ...m, note: [s.title, m.note].filter(Boolean).join(' — ') };
+          owner.set(tagged, s.title);
+          merged.metrics!.push(tagged);
+        }
         const sections: ReportSection[] = (r.sections ?? []).map((sec) => ({ ...sec, title: `${s.title}: ${sec.title}` }));
         merged.sections!.push(...sections);
         merged.artifacts!.push(...(r.artifacts ?? []));

@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunRegistry, hashFile } from '../registry/index.js';
-import { writeReport, type CurvePoint, type ReportInput } from '../report/index.js';
+import { writeReport, type CurvePoint, type MetricsComparison, type ReportInput } from '../report/index.js';
 import { SheafError } from '../util/errors.js';
 import type { SystemVerb, VerbContext, VerbResult } from './system.js';
 import { formatComparison } from './output.js';
@@ -23,6 +23,8 @@ export interface ExecuteOptions {
   log: (line: string) => void;
   /** Options as validated (recorded as the run's config). */
   options: Record<string, unknown>;
+  /** Heading of each printed metrics table (default: the system title). */
+  headingOf?: (m: MetricsComparison) => string;
 }
 
 /** Run `fn` as a registered run. Returns the run id, folder and result. */
@@ -87,7 +89,7 @@ export async function executeRun(
     await writeReport(reportPath, report);
     registry.addArtifact(run.id, 'report', reportPath);
     registry.finish(run.id, status);
-    for (const m of result.metrics ?? []) opts.log('\n' + formatComparison(m, opts.systemTitle));
+    for (const m of result.metrics ?? []) opts.log('\n' + formatComparison(m, opts.headingOf?.(m) ?? opts.systemTitle));
     for (const n of result.notes ?? []) opts.log(n);
     return { runId: run.id, runDir: run.dir, result, reportPath };
   } catch (err) {

@@ -1,8 +1,9 @@
 /** The systems the CLI knows, in the order the README and the demo list them. */
 import type { SystemDefinition } from './system.js';
 import { stemgnnSystem } from '../models/stemgnn/cli.js';
+import { plrmSystem } from '../models/plrm/cli.js';
 
-export const SYSTEMS: SystemDefinition[] = [stemgnnSystem];
+export const SYSTEMS: SystemDefinition[] = [stemgnnSystem, plrmSystem];
 
 /** Find a system by CLI name. */
 export function findSystem(name: string): SystemDefinition | undefined {

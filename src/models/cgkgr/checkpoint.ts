@@ -28,6 +28,8 @@ export interface CgkgrCheckpointExtra {
   nItem: number;
   seed: number;
   bestEpoch: number;
+  /** Baseline numbers measured at training (the random-KG ablation needs its own training run). */
+  baselines?: { randomKg: unknown };
 }
 
 /** Write the checkpoint into `<runDir>/checkpoint` and return that folder. */

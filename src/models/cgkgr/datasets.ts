@@ -43,6 +43,19 @@ export interface IdMaps {
   users?: string[];
   /** Raw item id of item index i. */
   items?: string[];
+  /** Relation names by id. */
+  relations?: string[];
+  /** Entity labels (`type=value`) by id. */
+  entities?: string[];
+}
+
+function readCsvColumns(path: string): string[][] | undefined {
+  if (!existsSync(path)) return undefined;
+  return readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .slice(1)
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.split(','));
 }
 
 /** A spec for a KGCN folder (absolute paths). */
@@ -94,14 +107,21 @@ export function loadDataSpec(spec: DataSpec): { dataset: CgkgrDataset; maps: IdM
   if (spec.kind === 'kgcn') {
     const dataset = readKgcnDataset({ ratings: spec.ratings, kg: spec.kg, name: spec.name });
     const dir = dirname(spec.ratings);
+    const rels = readCsvColumns(join(dir, 'relations.csv'));
+    const ents = readCsvColumns(join(dir, 'entities.csv'));
     return {
       dataset,
-      maps: { users: readIndexFile(join(dir, 'user_index.csv'), ',', true), items: readIndexFile(join(dir, 'item_index2entity_id.txt'), '\t', false) },
+      maps: {
+        users: readIndexFile(join(dir, 'user_index.csv'), ',', true),
+        items: readIndexFile(join(dir, 'item_index2entity_id.txt'), '\t', false),
+        relations: rels?.map((r) => r.slice(1).join(',')),
+        entities: ents?.map((r) => `${r[1]}=${r.slice(2).join(',')}`),
+      },
     };
   }
   if (spec.kind === 'synthetic') {
     const { truth: _truth, ...dataset } = syntheticDataset(spec.options);
-    return { dataset: { ...dataset, name: spec.name }, maps: {} };
+    return { dataset: { ...dataset, name: spec.name }, maps: { relations: ['item.type', 'item.year', 'year.decade'] } };
   }
   const b = spec.build;
   const items = readTextTable(spec.itemsCsv, b.delimiter);
@@ -118,6 +138,6 @@ export function loadDataSpec(spec: DataSpec): { dataset: CgkgrDataset; maps: IdM
   const { nUser, nItem } = validateDataset(imp.interactions, built.kg, { ratings: spec.ratingsCsv, kg: spec.itemsCsv });
   return {
     dataset: { name: spec.name, ratings: imp.interactions, kg: built.kg, nUser, nItem, source: { ratings: spec.ratingsCsv, kg: spec.itemsCsv } },
-    maps: { users: imp.userIds, items: built.itemIds },
+    maps: { users: imp.userIds, items: built.itemIds, relations: built.relations, entities: built.entities.map((e) => `${e.type}=${e.value}`) },
   };
 }

@@ -202,6 +202,8 @@ export interface ImplicitData {
   interactions: Interactions;
   /** User ids in user-index order. */
   userIds: string[];
+  /** Name of the user column (the header of user_index.csv). */
+  userColumn: string;
   stats: { rows: number; positives: number; users: number; droppedUsers: number; skippedRows: number; shortUsers: number };
 }
 
@@ -276,6 +278,7 @@ export function implicitFeedback(t: TextTable, itemIndex: Map<string, number>, o
   return {
     interactions: { users: Int32Array.from(us), items: Int32Array.from(is), labels: Uint8Array.from(ls) },
     userIds,
+    userColumn: t.header[uc]!,
     stats: { rows: t.rows.length, positives, users: userIds.length, droppedUsers: rated.size - userIds.length, skippedRows: skipped, shortUsers },
   };
 }
@@ -289,7 +292,7 @@ function csvCell(s: string): string {
  * item_index2entity_id.txt, and with implicit data ratings_final.txt and user_index.csv.
  * Returns the paths written.
  */
-export function writeKgcnFiles(dir: string, built: BuiltKg, implicit?: ImplicitData, userColumn = 'user'): Record<string, string> {
+export function writeKgcnFiles(dir: string, built: BuiltKg, implicit?: ImplicitData, userColumn = implicit?.userColumn ?? 'user'): Record<string, string> {
   const out: Record<string, string> = {};
   const kgLines: string[] = [];
   for (let k = 0; k < built.kg.heads.length; k++) kgLines.push(`${built.kg.heads[k]}\t${built.kg.relations[k]}\t${built.kg.tails[k]}`);

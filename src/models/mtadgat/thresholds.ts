@@ -291,7 +291,14 @@ export function grimshaw(peaks: ArrayLike<number>, solver: GrimshawSolver = 'ref
     // spot.py scores γ = 0 with n(1 + log Ȳ), the exponential log-likelihood with its sign flipped.
     best = { gamma: 0, sigma: ymean, logLikelihood: n * (1 + Math.log(ymean)) };
   } else {
-    zeros = [...signChangeRoots(w, left[0], left[1], 1000), ...signChangeRoots(w, right[0], right[1], 1000)];
+    // spot.py's right interval starts at 2(Ȳ − Y_min)/(Ȳ·Y_min), which for small excesses
+    // excludes the usual θ > 0 root; search all of (0, 2(Ȳ − Y_min)/Y_min²] instead, on grids
+    // dense in log|θ| so that roots at any scale are bracketed.
+    const lo = 1 / yM;
+    const logGrid = (from: number, to: number, m: number): number[] => Array.from({ length: m + 1 }, (_, i) => from * (to / from) ** (i / m));
+    const leftGrid = [...logGrid(1e-12 * lo, lo, 2000).map((d) => -d), ...logGrid(1e-12, 1, 1000).map((s2) => -lo * (1 - s2))].filter((t) => t > -lo && t < 0);
+    const rightGrid = c > 0 ? logGrid(1e-12 * lo, c, 3000) : [];
+    zeros = [...signChangeRoots(w, leftGrid), ...signChangeRoots(w, rightGrid)];
     // Near θ = 0, w(θ) ≈ cθ² is rounding noise: those "roots" are the exponential case itself.
     zeros = zeros.filter((z) => Math.abs(z) * yM > 1e-6);
     best = { gamma: 0, sigma: ymean, logLikelihood: gpdLogLikelihood(y, 0, ymean) };
@@ -338,34 +345,18 @@ function lbfgsbRoots(w: (t: number) => number, jac: (t: number) => number, bound
   return [...new Set(res.x)].sort((p, q) => p - q);
 }
 
-/** Roots of a continuous f on [lo, hi]: sign changes on a grid (uniform + dense near both ends), bisected. */
-function signChangeRoots(f: (t: number) => number, lo: number, hi: number, gridPoints: number): number[] {
-  if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) return [];
-  const width = hi - lo;
-  const xs = new Set<number>();
-  for (let i = 0; i <= gridPoints; i++) xs.add(lo + (width * i) / gridPoints);
-  // Roots often sit close to an end of the interval (near 0 or near −1/Y_max): refine there.
-  for (let e = 1; e <= 12; e++) {
-    for (const m of [1, 2, 5]) {
-      const d = (width / gridPoints) * m * 10 ** -e;
-      xs.add(lo + d);
-      xs.add(hi - d);
-    }
-  }
-  const grid = [...xs].filter((x) => x >= lo && x <= hi).sort((p, q) => p - q);
+/** Roots of a continuous f bracketed by sign changes between consecutive points of a grid, bisected. */
+function signChangeRoots(f: (t: number) => number, points: number[]): number[] {
+  const grid = [...new Set(points)].sort((p, q) => p - q);
   const vals = grid.map(f);
   const roots: number[] = [];
   for (let i = 0; i + 1 < grid.length; i++) {
     const fa = vals[i]!;
     const fb = vals[i + 1]!;
     if (!Number.isFinite(fa) || !Number.isFinite(fb)) continue;
-    if (fa === 0) {
-      roots.push(grid[i]!);
-      continue;
-    }
-    if (fa * fb < 0) roots.push(bisect(f, grid[i]!, grid[i + 1]!, fa));
+    if (fa === 0) roots.push(grid[i]!);
+    else if (fa * fb < 0) roots.push(bisect(f, grid[i]!, grid[i + 1]!, fa));
   }
-  if (vals[vals.length - 1] === 0) roots.push(grid[grid.length - 1]!);
   return roots;
 }
 

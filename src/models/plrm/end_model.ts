@@ -95,7 +95,9 @@ export function trainEndModel(
       });
       const point: { epoch: number; loss: number; validAccuracy?: number } = { epoch, loss };
       if (vx && valid) {
-        const pred = tf.tidy(() => tf.argMax(model.forward(vx), 1)).dataSync() as Int32Array;
+        const predT = tf.tidy(() => tf.argMax(model.forward(vx), 1));
+        const pred = predT.dataSync() as Int32Array;
+        predT.dispose();
         let hit = 0;
         for (let i = 0; i < pred.length; i++) if (pred[i] === valid.y[i]) hit++;
         point.validAccuracy = hit / pred.length;

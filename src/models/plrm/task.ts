@@ -299,7 +299,7 @@ export function readTaskCsv(input: CsvTaskInput): WisTask {
   if (ilfNames.length === 0) throw new InputError('no ILF columns in the header', { file: input.train, line: 1 });
   for (const [s, raw] of Object.entries(others)) {
     const names = raw!.header.filter((h) => h !== gold);
-    if (names.join('\u0000') !== ilfNames.join('\u0000')) {
+    if (names.length !== ilfNames.length || !ilfNames.every((nm) => names.includes(nm))) {
       throw new InputError(`the ILF columns differ from the training file's (${ilfNames.join(', ')}) in the ${s} file`, { file: raw!.file, line: 1 });
     }
   }
