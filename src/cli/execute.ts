@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunRegistry, hashFile } from '../registry/index.js';
-import { writeReport, type CurvePoint, type MetricsComparison, type ReportInput } from '../report/index.js';
+import { writeReport, type MetricsComparison, type ReportInput } from '../report/index.js';
 import { SheafError } from '../util/errors.js';
 import type { SystemVerb, VerbContext, VerbResult } from './system.js';
 import { formatComparison } from './output.js';
@@ -23,6 +23,8 @@ export interface ExecuteOptions {
   log: (line: string) => void;
   /** Options as validated (recorded as the run's config). */
   options: Record<string, unknown>;
+  /** Resume this existing run (its folder and registry row) instead of creating one. */
+  resumeRunId?: string;
   /** Heading of each printed metrics table (default: the system title). */
   headingOf?: (m: MetricsComparison) => string;
 }
@@ -42,16 +44,18 @@ export async function executeRun(
       datasetHash = null; // the verb reports a missing file with its own message
     }
   }
-  const run = registry.createRun({
-    system: opts.system,
-    verb: opts.verb,
-    config: opts.options,
-    dataset: dataOpt ?? 'shipped',
-    datasetHash,
-    seed: opts.seed,
-    backend: opts.backend,
-  });
-  const curves: CurvePoint[] = [];
+  const run = opts.resumeRunId
+    ? registry.reopen(opts.resumeRunId)
+    : registry.createRun({
+        system: opts.system,
+        verb: opts.verb,
+        config: opts.options,
+        dataset: dataOpt ?? 'shipped',
+        datasetHash,
+        seed: opts.seed,
+        backend: opts.backend,
+      });
+  if (opts.resumeRunId) opts.log(`resuming run ${run.id} in ${run.dir}`);
   const ctx: VerbContext = {
     runId: run.id,
     runDir: run.dir,
@@ -60,9 +64,9 @@ export async function executeRun(
     log: opts.log,
     signal: opts.signal,
     quick: opts.quick,
+    resume: opts.resumeRunId !== undefined,
     logEpoch: (epoch, split, metrics) => {
       registry.logEpoch(run.id, epoch, split, metrics);
-      for (const [name, value] of Object.entries(metrics)) curves.push({ epoch, split, name, value });
     },
   };
   try {
@@ -83,7 +87,8 @@ export async function executeRun(
       run: { ...run, status, endedAt: new Date().toISOString() },
       config: result.config ?? opts.options,
       metrics: result.metrics,
-      curves: [...curves, ...(result.curves ?? [])],
+      // From the registry, so a resumed run's curves include the epochs before the kill.
+      curves: [...registry.epochMetrics(run.id).map((r) => ({ epoch: r.epoch, split: r.split, name: r.name, value: r.value })), ...(result.curves ?? [])],
       sections: result.sections,
     };
     await writeReport(reportPath, report);
@@ -93,10 +98,12 @@ export async function executeRun(
     for (const n of result.notes ?? []) opts.log(n);
     return { runId: run.id, runDir: run.dir, result, reportPath };
   } catch (err) {
-    if (err instanceof SheafError) {
+    if (err instanceof SheafError && !opts.resumeRunId) {
       // The user's input was wrong: the run produced nothing worth keeping.
       registry.deleteRun(run.id);
       rmSync(run.dir, { recursive: true, force: true });
+    } else if (err instanceof SheafError) {
+      registry.finish(run.id, 'failed', err.message);
     } else {
       registry.finish(run.id, 'failed', (err as Error).message);
     }

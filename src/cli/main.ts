@@ -23,6 +23,7 @@ export const globalOptions = z.object({
   seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0).describe('seed for every random choice'),
   home: z.string().optional().describe('folder for runs and the registry (default: runs/, env SHEAF_HOME)'),
   config: z.string().optional().describe('JSON file of options (flags override it)'),
+  resume: z.string().optional().describe('continue a killed or interrupted run (its id) from its last checkpoint, with its options'),
   quick: z.boolean().default(false).describe('fastest setting (smoke tests)'),
 });
 const GLOBAL_KEYS = Object.keys(globalOptions.shape);
@@ -99,7 +100,20 @@ async function runVerb(systemName: string, verbName: string, argv: string[]): Pr
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (options are written --name value)`);
   const [gFlags, vFlags] = splitGlobal(flags);
   const g = validateOptions(globalOptions, gFlags, {}, 'options');
-  const fileConfig = g.config ? readConfigFile(g.config) : {};
+  let fileConfig = g.config ? readConfigFile(g.config) : {};
+  let seed = g.seed;
+  if (g.resume) {
+    // Resume with the run's own options (flags given now override them).
+    const registry = RunRegistry.open(g.home);
+    const prev = registry.get(g.resume);
+    registry.close();
+    if (!prev) throw new UsageError(`--resume: no run '${g.resume}' in ${resolveHome(g.home)}`);
+    if (prev.system !== systemName || prev.verb !== verbName) throw new UsageError(`--resume: run ${prev.id} is '${prev.system} ${prev.verb}', not '${systemName} ${verbName}'`);
+    if (prev.status === 'completed') throw new UsageError(`--resume: run ${prev.id} already completed`);
+    const { seed: prevSeed, ...prevOpts } = prev.config as Record<string, unknown>;
+    fileConfig = { ...prevOpts, ...fileConfig };
+    if (typeof prevSeed === 'number' && gFlags['seed'] === undefined) seed = prevSeed;
+  }
   const opts = validateOptions(verb.options, vFlags, fileConfig, g.config ? `options (with config ${g.config})` : 'options');
   const engine = await initEngine({ ...(g.backend ? { backend: g.backend as BackendName } : {}), ...(g.threads ? { threads: g.threads } : {}) });
   const ac = makeSignal();
@@ -111,7 +125,7 @@ async function runVerb(systemName: string, verbName: string, argv: string[]): Pr
     return 0;
   }
   const { reportPath, runId } = await executeRun(
-    { system: systemName, systemTitle: system.title, verb: verbName, home: g.home, seed: g.seed, backend: engine.backend, quick: g.quick, signal: ac.signal, log, options: { ...opts, seed: g.seed } },
+    { system: systemName, systemTitle: system.title, verb: verbName, home: g.home, seed, backend: engine.backend, quick: g.quick, signal: ac.signal, log, options: { ...opts, seed }, ...(g.resume ? { resumeRunId: g.resume } : {}) },
     (ctx) => verb.run(opts, ctx),
   );
   log(`run ${runId}: report written to ${reportPath}`);

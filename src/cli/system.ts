@@ -26,6 +26,11 @@ export interface VerbContext {
   logEpoch: (epoch: number, split: string, metrics: Record<string, number>) => void;
   /** Whether output should be quick (used by tests and `sheaf demo --quick`). */
   quick: boolean;
+  /**
+   * True when the user asked to resume this run (`--resume <id>`): `runDir` is the killed run's
+   * folder, and a verb that checkpoints should continue from its last checkpoint there.
+   */
+  resume?: boolean;
 }
 
 /** What a verb returns; the front door records and reports it. */

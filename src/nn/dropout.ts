@@ -16,6 +16,10 @@ export class Dropout extends Module {
     if (!(p >= 0 && p < 1)) throw new RangeError(`dropout probability must be in [0, 1), got ${p}`);
   }
 
+  protected override ownRngs(): Array<[string, Rng]> {
+    return [['rng', this.rng]];
+  }
+
   forward(x: tf.Tensor): tf.Tensor {
     if (!this.training || this.p === 0) return x;
     const seed = this.rng.tfSeed();

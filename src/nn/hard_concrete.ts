@@ -88,6 +88,10 @@ export class HardConcrete extends Module {
   }
 
   /** A hard-concrete sample (differentiable in log α). */
+  protected override ownRngs(): Array<[string, Rng]> {
+    return [['rng', this.rng]];
+  }
+
   sample(): tf.Tensor {
     const seed = this.rng.tfSeed();
     return tf.tidy(() => {

@@ -4,6 +4,7 @@
  * so weights trained by the papers' official PyTorch code load directly.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../util/random.js';
 
 let variableCounter = 0;
 
@@ -130,6 +131,28 @@ export abstract class Module {
       if (child) return child.isFrozen(name.slice(dot + 1));
     }
     return this._frozen.has(name);
+  }
+
+  /** Random generators this module owns directly (e.g. a dropout mask's), by local name. */
+  protected ownRngs(): Array<[string, Rng]> {
+    return [];
+  }
+
+  /** States of every generator in this module tree, by dotted name: saved in checkpoints for exact resume. */
+  rngStates(prefix = ''): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const [n, r] of this.ownRngs()) out[prefix + n] = r.getState();
+    for (const [n, c] of this._children) Object.assign(out, c.rngStates(prefix + n + '.'));
+    return out;
+  }
+
+  /** Restore generator states saved by `rngStates` (names that do not exist here are ignored). */
+  setRngStates(states: Record<string, number[]>, prefix = ''): void {
+    for (const [n, r] of this.ownRngs()) {
+      const st = states[prefix + n];
+      if (st) r.setState(st);
+    }
+    for (const [n, c] of this._children) c.setRngStates(states, prefix + n + '.');
   }
 
   /** Set training mode on this module and every descendant. */

@@ -269,6 +269,7 @@ export class RunRegistry {
       deleteFinals: db.prepare('DELETE FROM final_metrics WHERE run_id = ?'),
       deleteArtifacts: db.prepare('DELETE FROM artifacts WHERE run_id = ?'),
       deleteRun: db.prepare('DELETE FROM runs WHERE id = ?'),
+      reopen: db.prepare("UPDATE runs SET status = 'running', ended_at = NULL, error = NULL WHERE id = ?"),
       epochRows: db.prepare(
         'SELECT epoch, split, name, value FROM epoch_metrics WHERE run_id = ? ORDER BY epoch, split, name',
       ),
@@ -395,6 +396,15 @@ export class RunRegistry {
       this.stmts.deleteArtifacts.run(runId);
       this.stmts.deleteRun.run(runId);
     });
+  }
+
+  /** Mark an ended run as running again (resuming a killed or interrupted run in its own folder). */
+  reopen(runId: string): RunRecord {
+    this.write(() => {
+      this.requireRun(runId);
+      this.stmts.reopen.run(runId);
+    });
+    return this.get(runId)!;
   }
 
   /** The run with this id, or undefined. */

@@ -66,6 +66,8 @@ export interface CheckpointInfo {
   epoch: number;
   step: number;
   rngState: number[] | null;
+  /** States of the generators inside the model (e.g. dropout), by module name. */
+  moduleRng?: Record<string, number[]> | null;
   scaler: unknown;
   bestMetric: number | null;
   extra: unknown;
@@ -79,6 +81,8 @@ interface ConfigFile {
   epoch: number;
   step: number;
   rngState: number[] | null;
+  /** States of the generators inside the model (e.g. dropout), by module name. */
+  moduleRng?: Record<string, number[]> | null;
   scaler: unknown;
   bestMetric: number | null;
   extra: unknown;
@@ -125,6 +129,7 @@ export function saveCheckpoint(runDir: string, opts: SaveCheckpointOptions): str
       epoch: opts.epoch,
       step: opts.step,
       rngState: opts.rng ? opts.rng.getState() : null,
+      moduleRng: opts.model.rngStates(),
       scaler: opts.scaler ?? null,
       bestMetric: best !== null && Number.isFinite(best) ? best : null,
       extra: opts.extra ?? null,
@@ -209,8 +214,13 @@ function readConfig(dir: string): ConfigFile {
   for (const f of ['epoch', 'step'] as const) {
     if (!Number.isInteger(c[f]) || (c[f] as number) < 0) throw new InputError(`must be a non-negative integer, got ${JSON.stringify(c[f])}`, { file: path, field: f });
   }
-  if (c.rngState != null && !(Array.isArray(c.rngState) && c.rngState.length === 4 && c.rngState.every((v) => Number.isInteger(v)))) {
-    throw new InputError('must be null or 4 integers', { file: path, field: 'rngState' });
+  const okRng = (st: unknown): boolean =>
+    Array.isArray(st) && (st.length === 4 || st.length === 5) && st.slice(0, 4).every((v) => Number.isInteger(v)) && (st.length === 4 || Number.isFinite(st[4]));
+  if (c.rngState != null && !okRng(c.rngState)) {
+    throw new InputError('must be null or 4 integers (and an optional cached normal value)', { file: path, field: 'rngState' });
+  }
+  if (c.moduleRng != null && !(typeof c.moduleRng === 'object' && Object.values(c.moduleRng).every(okRng))) {
+    throw new InputError('must map module names to rng states', { file: path, field: 'moduleRng' });
   }
   return c as ConfigFile;
 }
@@ -238,6 +248,7 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
     epoch: c.epoch,
     step: c.step,
     rngState: c.rngState ?? null,
+    moduleRng: c.moduleRng ?? null,
     scaler: c.scaler ?? null,
     bestMetric: c.bestMetric ?? null,
     extra: c.extra ?? null,
@@ -267,6 +278,8 @@ export function restoreCheckpoint(
     if (targets.optimizer) targets.optimizer.loadStateDict(optimizer!);
     if (targets.scheduler) targets.scheduler.loadStateDict(info.scheduler!);
     if (targets.rng) targets.rng.setState(info.rngState!);
+    // Generators inside the model (dropout masks) continue where they were.
+    if (info.moduleRng) targets.model.setRngStates(info.moduleRng);
   } finally {
     tf.dispose([...model.values()]);
     if (optimizer) tf.dispose([...optimizer.tensors.values()]);

@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../../nn/module.js';
-import { gatherRows } from '../../engine/ops.js';
+import { gatherRows, stopGradient } from '../../engine/ops.js';
 import type { Rng } from '../../util/random.js';
 import type { AggregatorType, ReprType } from './config.js';
 
@@ -44,9 +44,11 @@ export function multiHeadAttention(keys: tf.Tensor, values: tf.Tensor, nHead: nu
     const [P, S, d] = values.shape as [number, number, number];
     const dh = d / nHead;
     const prod = tf.reshape(tf.mul(keys, values), [P, S, nHead, dh]);
-    const scores = tf.div(tf.sum(prod, 3), Math.sqrt(dh)); // [P, S, H]
-    // Softmax over the neighbour axis (not the last one): exp(x − logΣexp x).
-    const alpha = tf.exp(tf.sub(scores, tf.logSumExp(scores, 1, true))) as tf.Tensor3D;
+    const scores = tf.mul(tf.sum(prod, 3), 1 / Math.sqrt(dh)); // [P, S, H]
+    // Softmax over the neighbour axis (not the last one). The max shift only stabilises the
+    // exponent (softmax is shift-invariant), so it carries no gradient.
+    const e = tf.exp(tf.sub(scores, stopGradient(tf.max(scores, 1, true))));
+    const alpha = tf.div(e, tf.sum(e, 1, true)) as tf.Tensor3D;
     const weighted = tf.mul(tf.reshape(alpha, [P, S, nHead, 1]), tf.reshape(values, [P, S, nHead, dh]));
     const out = tf.reshape(tf.sum(weighted, 1), [P, d]) as tf.Tensor2D;
     return { out, alpha };

@@ -73,7 +73,7 @@ export function loadCgkgrCheckpoint(path: string): LoadedCgkgr {
         { file: ck.dir },
       );
     }
-    const prep = prepareData(dataset, { splitSeed: extra.splitSeed, splitRatios: extra.splitRatios });
+    const prep = prepareData(dataset, { splitSeed: extra.splitSeed, splitRatios: extra.splitRatios, summaryRows: config.summaryRows });
     const rng = new Rng(0);
     rng.setState(extra.sampleState);
     const sample = sampleNeighbours(prep.graph, buildKgAdjacency(dataset.kg), config.sampleSize, rng, config.noInteraction);

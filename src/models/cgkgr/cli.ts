@@ -66,6 +66,7 @@ const modelOptions = {
   l2Weight: num(`L2 weight on full embedding tables, W_R and aggregator W/b (default ${DEFAULT_CONFIG.l2Weight})`),
   nEpoch: int(`epochs (default ${DEFAULT_CONFIG.nEpoch})`),
   noInteraction: z.enum(['empty', 'error', 'official']).default('empty').describe('users/items without training rows: zero summary, refuse, or attend over id 0 as the official code'),
+  summaryRows: z.enum(['all', 'positives']).default('all').describe("rows the interactive summaries sample from: all train rows (official, negatives included) or positives only (the paper's reading)"),
 };
 
 const trainOptions = z.object({
@@ -77,6 +78,7 @@ const trainOptions = z.object({
   officialTopK: z.boolean().default(true).describe('official 100-user Top-K after every epoch (per-K epoch selection)'),
   randomKg: z.boolean().default(true).describe('also train the random-KG ablation (tails permuted) — the KG must earn its place'),
   fullRanking: z.boolean().default(true).describe('rank all items for every test user at the end'),
+  maxRankUsers: z.coerce.number().int().min(0).default(0).describe('rank only the first N test users (0 = every test user, the protocol)'),
 });
 type TrainOpts = z.infer<typeof trainOptions>;
 
@@ -159,6 +161,7 @@ function configFrom(o: TrainOpts): CgkgrConfig {
     l2Weight: o.l2Weight,
     nEpoch: o.nEpoch,
     noInteraction: o.noInteraction,
+    summaryRows: o.summaryRows,
   };
   return resolveConfig(overrides, o.preset as PresetName | undefined);
 }
@@ -184,6 +187,7 @@ export async function runTrain(o: TrainOpts, ctx: VerbContext): Promise<VerbResu
     randomKg: o.randomKg,
     officialTopK: o.officialTopK,
     fullRanking: o.fullRanking,
+    maxRankUsers: o.maxRankUsers,
     log: ctx.log,
     signal: ctx.signal,
     onEpoch: (label, rec) => {
@@ -446,7 +450,7 @@ export const cgkgrSystem: SystemDefinition = {
     // InstEval with the official Last.FM configuration; quick: one epoch with large batches.
     const o = trainOptions.parse(
       ctx.quick
-        ? { nEpoch: 1, batchSize: 1024, lr: 0.01, officialTopK: false, sampleSize: 8 }
+        ? { nEpoch: 1, batchSize: 1024, lr: 0.01, officialTopK: false, sampleSize: 8, maxRankUsers: 150 }
         : { nEpoch: 3 },
     );
     return runTrain(o, ctx);

@@ -15,6 +15,11 @@ export type ReprType = 'sum' | 'mean' | 'max' | 'combine';
  * silently.
  */
 export type NoInteractionPolicy = 'empty' | 'error' | 'official';
+/**
+ * Which training rows the interactive summaries sample from: `all` (official: positives and the
+ * file's sampled negatives alike) or `positives` (the paper's reading: observed interactions only).
+ */
+export type SummaryRows = 'all' | 'positives';
 
 /** Model and training configuration. Names follow the official flags in camelCase. */
 export interface CgkgrConfig {
@@ -42,6 +47,8 @@ export interface CgkgrConfig {
   nEpoch: number;
   /** Split policy for users/items without training rows (see {@link NoInteractionPolicy}). */
   noInteraction: NoInteractionPolicy;
+  /** Rows the user/item summaries sample from (see {@link SummaryRows}); official: all. */
+  summaryRows: SummaryRows;
 }
 
 /** The official defaults (`main_music.py`). */
@@ -59,6 +66,7 @@ export const DEFAULT_CONFIG: Readonly<CgkgrConfig> = Object.freeze({
   l2Weight: 1e-4,
   nEpoch: 10,
   noInteraction: 'empty',
+  summaryRows: 'all',
 });
 
 /** Names of the official dataset configurations. */
@@ -102,6 +110,7 @@ export function validateConfig(c: CgkgrConfig): void {
     throw new UsageError(`option reprType must be sum, mean, max or combine, got '${c.reprType}' (the official 'concat' branch raises too)`);
   }
   if (!['empty', 'error', 'official'].includes(c.noInteraction)) throw new UsageError(`option noInteraction must be empty, error or official, got '${c.noInteraction}'`);
+  if (!['all', 'positives'].includes(c.summaryRows)) throw new UsageError(`option summaryRows must be all or positives, got '${c.summaryRows}'`);
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new UsageError(`option dropout must be in [0, 1), got ${c.dropout}`);
   if (!(c.lr > 0)) throw new UsageError(`option lr must be > 0, got ${c.lr}`);
   if (!(c.l2Weight >= 0)) throw new UsageError(`option l2Weight must be >= 0, got ${c.l2Weight}`);

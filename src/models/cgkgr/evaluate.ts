@@ -253,6 +253,8 @@ export interface EvaluateOptions {
   fullRanking?: boolean;
   /** Users for the official Top-K (null = skip). */
   officialUsers?: Int32Array | null;
+  /** Rank only the first N users with a positive (0 = all; quick demos). */
+  maxRankUsers?: number;
   chunk?: number;
 }
 
@@ -282,7 +284,9 @@ export function evaluateSplit(
     const pos = (r: Interactions): Csr =>
       groupCsr(Int32Array.from(r.users.filter((_, k) => r.labels[k] === 1)), Int32Array.from(r.items.filter((_, k) => r.labels[k] === 1)), opts.nUser);
     const exclude = split === 'eval' ? [pos(data.train)] : [pos(data.train), pos(data.eval)];
-    full = rankUsers(usersWithPositives(rows), scorers.users, opts.nItem, positives, exclude, { ks, idcg: 'ideal', chunk, protocol: 'full' });
+    const all = usersWithPositives(rows);
+    const rankList = opts.maxRankUsers ? all.subarray(0, opts.maxRankUsers) : all;
+    full = rankUsers(rankList, scorers.users, opts.nItem, positives, exclude, { ks, idcg: 'ideal', chunk, protocol: 'full' });
   }
   let official: RankingReport | null = null;
   if (opts.officialUsers && opts.officialUsers.length > 0) {

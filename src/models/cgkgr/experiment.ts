@@ -48,6 +48,8 @@ export interface ExperimentOptions {
   officialTopK?: boolean;
   /** Full ranking of every test user at the end (default true). */
   fullRanking?: boolean;
+  /** Rank only the first N test users (0 = all, the protocol; for quick demos). */
+  maxRankUsers?: number;
   ks?: readonly number[];
   log?: (line: string) => void;
   onEpoch?: (label: string, rec: EpochRecord) => void;
@@ -60,12 +62,12 @@ export function evaluateModel(
   model: CGKGR,
   run: Pick<TrainResult, 'sample'>,
   prep: PreparedData,
-  opts: { officialUsers: Int32Array | null; fullRanking?: boolean; ks?: readonly number[] },
+  opts: { officialUsers: Int32Array | null; fullRanking?: boolean; ks?: readonly number[]; maxRankUsers?: number },
 ): ScorerEvaluation {
   const st = sampleToTensors(run.sample);
   const sc = modelScorers(model, st, prep.dataset.nItem, { batchSize: model.config.batchSize });
   try {
-    const common = { batchSize: model.config.batchSize, probabilities: true, nItem: prep.dataset.nItem, nUser: prep.dataset.nUser, ks: opts.ks };
+    const common = { batchSize: model.config.batchSize, probabilities: true, nItem: prep.dataset.nItem, nUser: prep.dataset.nUser, ks: opts.ks, maxRankUsers: opts.maxRankUsers };
     return {
       label,
       eval: evaluateSplit('eval', prep.eval, sc, prep, { ...common, fullRanking: false }),
@@ -78,9 +80,9 @@ export function evaluateModel(
 }
 
 /** Evaluate item popularity (training positives per item) the same way. */
-export function evaluatePopularity(prep: PreparedData, opts: { batchSize: number; officialUsers: Int32Array | null; fullRanking?: boolean; ks?: readonly number[] }): ScorerEvaluation {
+export function evaluatePopularity(prep: PreparedData, opts: { batchSize: number; officialUsers: Int32Array | null; fullRanking?: boolean; ks?: readonly number[]; maxRankUsers?: number }): ScorerEvaluation {
   const sc = popularityScorers(itemPopularity(prep.train, prep.dataset.nItem));
-  const common = { batchSize: opts.batchSize, probabilities: false, nItem: prep.dataset.nItem, nUser: prep.dataset.nUser, ks: opts.ks };
+  const common = { batchSize: opts.batchSize, probabilities: false, nItem: prep.dataset.nItem, nUser: prep.dataset.nUser, ks: opts.ks, maxRankUsers: opts.maxRankUsers };
   return {
     label: 'item popularity',
     eval: evaluateSplit('eval', prep.eval, sc, prep, { ...common, fullRanking: false }),
@@ -91,7 +93,7 @@ export function evaluatePopularity(prep: PreparedData, opts: { batchSize: number
 /** Run model, random-KG ablation and popularity on one split of `dataset`. */
 export async function runExperiment(dataset: CgkgrDataset, opts: ExperimentOptions): Promise<ExperimentResult> {
   const log = opts.log ?? (() => undefined);
-  const prep = prepareData(dataset, { splitSeed: opts.splitSeed ?? opts.seed, splitRatios: opts.splitRatios });
+  const prep = prepareData(dataset, { splitSeed: opts.splitSeed ?? opts.seed, splitRatios: opts.splitRatios, summaryRows: opts.config.summaryRows });
   const cfg = opts.config;
   log(
     `${dataset.name}: ${dataset.nUser} users, ${dataset.nItem} items, ${dataset.kg.nEntity} entities, ${dataset.kg.nRelation} relations, ` +
@@ -106,15 +108,16 @@ export async function runExperiment(dataset: CgkgrDataset, opts: ExperimentOptio
   const mainRun = await trainCgkgr(prep, { ...common, label: 'CG-KGR', onEpoch: (r) => opts.onEpoch?.('model', r) });
   const officialUsers = officialTopKUsers(prep.train, prep.test, 100, new Rng(opts.seed ^ 0x5eed));
   const fullRanking = opts.fullRanking;
-  const modelEval = evaluateModel('CG-KGR', mainRun.model, mainRun, prep, { officialUsers, fullRanking, ks });
+  const maxRankUsers = opts.maxRankUsers;
+  const modelEval = evaluateModel('CG-KGR', mainRun.model, mainRun, prep, { officialUsers, fullRanking, ks, maxRankUsers });
   let randomKg: ModelRun | null = null;
   if (opts.randomKg !== false && !opts.signal?.aborted) {
     const kg = randomizeKg(dataset.kg, new Rng(opts.seed ^ 0x0a5d));
     const rk = await trainCgkgr(prep, { ...common, kg, label: 'random-KG', onEpoch: (r) => opts.onEpoch?.('random-KG', r) });
-    randomKg = { train: rk, evaluation: evaluateModel('CG-KGR, random KG', rk.model, rk, prep, { officialUsers, fullRanking, ks }) };
+    randomKg = { train: rk, evaluation: evaluateModel('CG-KGR, random KG', rk.model, rk, prep, { officialUsers, fullRanking, ks, maxRankUsers }) };
     rk.model.dispose();
   }
-  const popularity = evaluatePopularity(prep, { batchSize: cfg.batchSize, officialUsers, fullRanking, ks });
+  const popularity = evaluatePopularity(prep, { batchSize: cfg.batchSize, officialUsers, fullRanking, ks, maxRankUsers });
   return { dataset: dataset.name, seed: opts.seed, config: cfg, prep, model: { train: mainRun, evaluation: modelEval }, randomKg, popularity, officialUsers };
 }
 

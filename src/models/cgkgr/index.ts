@@ -4,7 +4,7 @@
  * (`sheaf cgkgr build-kg|train|eval|recommend`) are thin wrappers on it.
  */
 export { DEFAULT_CONFIG, PRESETS, PRESET_NAMES, resolveConfig, validateConfig } from './config.js';
-export type { CgkgrConfig, AggregatorType, ReprType, NoInteractionPolicy, PresetName } from './config.js';
+export type { CgkgrConfig, AggregatorType, ReprType, NoInteractionPolicy, PresetName, SummaryRows } from './config.js';
 export { CGKGR, bceWithLogits } from './model.js';
 export type { CgkgrSizes, CgkgrAttention, ItemSide } from './model.js';
 export { UserAggregator, EntityAggregator, multiHeadAttention, tfXavierUniform } from './aggregators.js';

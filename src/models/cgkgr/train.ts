@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from '../../train/optimizers.js';
 import { InputError } from '../../util/errors.js';
 import { Rng } from '../../util/random.js';
-import type { CgkgrConfig } from './config.js';
+import type { CgkgrConfig, SummaryRows } from './config.js';
 import { CGKGR } from './model.js';
 import {
   buildKgAdjacency,
@@ -39,16 +39,25 @@ export interface PreparedData {
   eval: Interactions;
   test: Interactions;
   graph: TrainGraph;
+  /** Which training rows `graph` holds. */
+  summaryRows: SummaryRows;
   /** Users and items without any training row (their summaries follow the noInteraction policy). */
   cold: { users: number[]; items: number[] };
 }
 
-/** Split the rows (official 6:2:2 random split, seeded) and index the training interactions. */
-export function prepareData(dataset: CgkgrDataset, opts: { splitSeed: number; splitRatios?: [number, number, number] }): PreparedData {
+/**
+ * Split the rows (official 6:2:2 random split, seeded) and index the training interactions the
+ * summaries sample from (all train rows, as the official code, or only positives).
+ */
+export function prepareData(
+  dataset: CgkgrDataset,
+  opts: { splitSeed: number; splitRatios?: [number, number, number]; summaryRows?: SummaryRows },
+): PreparedData {
   const ratios = opts.splitRatios ?? [0.6, 0.2, 0.2];
   const split = splitRows(dataset.ratings.users.length, new Rng(opts.splitSeed), ratios);
   const train = takeRows(dataset.ratings, split.train);
-  const graph = buildTrainGraph(train, dataset.nUser, dataset.nItem);
+  const summaryRows = opts.summaryRows === 'positives' ? takeRows(train, Int32Array.from(Array.from(train.labels.keys()).filter((k) => train.labels[k] === 1))) : train;
+  const graph = buildTrainGraph(summaryRows, dataset.nUser, dataset.nItem);
   return {
     dataset,
     split,
@@ -58,6 +67,7 @@ export function prepareData(dataset: CgkgrDataset, opts: { splitSeed: number; sp
     eval: takeRows(dataset.ratings, split.eval),
     test: takeRows(dataset.ratings, split.test),
     graph,
+    summaryRows: opts.summaryRows ?? 'all',
     cold: coldCounts(graph),
   };
 }
@@ -131,6 +141,9 @@ export async function trainCgkgr(prep: PreparedData, opts: TrainOptions): Promis
   const kg = opts.kg ?? ds.kg;
   const kgAdj = buildKgAdjacency(kg);
   const nTrain = prep.train.users.length;
+  if ((prep.summaryRows ?? 'all') !== cfg.summaryRows) {
+    throw new InputError(`the data was prepared with summaryRows '${prep.summaryRows ?? 'all'}' but the config asks for '${cfg.summaryRows}' (pass it to prepareData)`);
+  }
   if (nTrain < cfg.batchSize) {
     throw new InputError(`the train split has ${nTrain} rows, fewer than one batch of ${cfg.batchSize} (the official loop drops partial batches, so nothing would train); lower --batch-size`);
   }

@@ -10,7 +10,7 @@ import type { SystemDefinition, SystemVerb, VerbContext, VerbResult } from '../.
 import type { MetricsComparison, ReportSection } from '../../report/report.js';
 import { writeCsv } from '../../data/csv.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../util/fs.js';
-import { UsageError } from '../../util/errors.js';
+import { InputError, UsageError } from '../../util/errors.js';
 import { MODEL_DEFAULTS, SCORE_DEFAULTS, TRAIN_DEFAULTS, type ModelConfig, type ScoreConfig, type TrainConfig } from './config.js';
 import { type AnomalyData, loadAnomalyData } from './data.js';
 import { type Detector, evaluateTest, fitDetector, loadDetector, saveDetector, scaleSeries, scoreSeries, targetNames } from './detector.js';
@@ -89,6 +89,7 @@ const trainOptions = z.object({
   valMode: z.enum(['random', 'chronological']).default('random').describe('validation windows: random (reference, overlapping/leaky) or the last ones'),
   shuffleDataset: z.boolean().default(TRAIN_DEFAULTS.shuffleDataset).describe('shuffle windows'),
   keepBest: z.boolean().default(false).describe('keep the epoch of lowest validation loss (the reference always keeps the last)'),
+  initWeights: z.string().optional().describe('start from a reference PyTorch state dict saved as safetensors (its parameter names); with --epochs 0 it is used as is'),
   ...scoreOptions,
   alarm: z.enum(['epsilon', 'pot']).default('epsilon').describe('threshold for the alarms written and plotted (the reference saves epsilon alarms)'),
 });
@@ -238,7 +239,7 @@ function writeDetections(
   const scoresPath = join(dir, 'scores.csv');
   writeCsv(scoresPath, header, rows, w);
   const ivCsv = ['start_row,end_row,length,peak_score,mean_score,top_features'];
-  for (const iv of intervals) ivCsv.push([iv.start, iv.end, iv.length, iv.peakScore, iv.meanScore, `"${iv.topFeatures.map((f) => `${f.feature}:${f.share.toFixed(3)}`).join(' ')}"`].join(','));
+  for (const iv of intervals) ivCsv.push([iv.start, iv.end, iv.length, iv.peakScore, iv.meanScore, `"${iv.topFeatures.map((f) => `${f.feature}:${f.share.toFixed(3)}`).join(' ').replaceAll('"', '""')}"`].join(','));
   const ivPath = join(dir, 'intervals.csv');
   writeFileAtomic(ivPath, ivCsv.join('\n') + '\n');
   const jsonPath = join(dir, 'intervals.json');
@@ -332,6 +333,14 @@ function evaluateAndReport(det: Detector, data: AnomalyData, cfg: ScoreConfig, t
   return { metrics, sections, artifacts, notes };
 }
 
+/** A header that names the columns differently from the training data is a mistake worth stopping for. */
+function checkColumnNames(det: Detector, names: string[], file: string): void {
+  const generic = names.every((n, i) => n === `f${i}`);
+  if (generic || names.length !== det.featureNames.length) return;
+  const c = names.findIndex((n, i) => n !== det.featureNames[i]);
+  if (c >= 0) throw new InputError(`column ${c + 1} is '${names[c]}' but the model was trained with '${det.featureNames[c]}' there`, { file, line: 1, column: c + 1 });
+}
+
 function fmt(v: number | null): string {
   return v === null ? '-' : v.toFixed(4);
 }
@@ -355,6 +364,7 @@ async function runTrain(o: TrainOpts, ctx: VerbContext): Promise<VerbResult> {
     log: ctx.log,
     logEpoch: ctx.logEpoch,
     signal: ctx.signal,
+    initWeights: o.initWeights,
   });
   const ckpt = join(dir, 'checkpoint');
   saveDetector(ckpt, det);
@@ -387,6 +397,7 @@ async function runEval(o: EvalOpts, ctx: VerbContext): Promise<VerbResult> {
   if (data.test.cols !== det.model.config.nFeatures) {
     throw new UsageError(`the test data has ${data.test.cols} columns but the checkpoint was trained on ${det.model.config.nFeatures}`);
   }
+  checkColumnNames(det, data.featureNames, o.test ?? o.data);
   const cfg = scoreConfig(o, det.scoreConfig);
   const r = evaluateAndReport(det, data, cfg, thresholdConfig(cfg, o.potSolver), o.alarm, dir, ctx.log);
   return { ...r, dataset: { name: data.name }, config: { ...o, score: cfg } };
@@ -401,6 +412,7 @@ async function runDetect(o: DetectOpts, ctx: VerbContext): Promise<VerbResult> {
   if (series.cols !== det.model.config.nFeatures) {
     throw new UsageError(`${o.data} has ${series.cols} columns but the checkpoint was trained on ${det.model.config.nFeatures}`);
   }
+  checkColumnNames(det, data.featureNames, o.data);
   let labels: Float32Array | null = null;
   if (o.labels) {
     labels = readLabelsFile(o.labels, { binary: true, expectedCount: series.rows }).slice(n);

@@ -27,6 +27,7 @@ import { type AnomalyData, type MinMaxParams, type Series, applyMinMax, fitMinMa
 import { MTADGAT } from './model.js';
 import { cleanWithSpectralResidual } from './spectral_residual.js';
 import { type EpochLosses, trainModel } from './train.js';
+export { loadReferenceWeights } from './train.js';
 import { type ErrorTerms, type Predictions, type Scores, computeErrors, scoreErrors } from './scores.js';
 import { type ZScoreParams, fitZScore, persistenceScores, zScoreScores } from './baselines.js';
 import { type DetectorEvaluation, type ThresholdConfig, evaluateDetector } from './evaluate.js';
@@ -63,6 +64,8 @@ export interface FitDetectorOptions {
   log?: (line: string) => void;
   logEpoch?: (epoch: number, split: string, metrics: Record<string, number>) => void;
   signal?: AbortSignal;
+  /** Start from these weights (a reference state dict as safetensors); with `epochs: 0` they are used as is. */
+  initWeights?: string;
 }
 
 /** Scale a raw series with the detector's training statistics (identity when normalize is off). */
@@ -97,7 +100,7 @@ export async function fitDetector(data: AnomalyData, o: FitDetectorOptions = {})
     srReplaced = r.replaced;
     log(`Spectral-Residual cleaning replaced ${r.replaced.reduce((a, b) => a + b, 0)} training points (${r.replaced.join(', ')} per feature)`);
   }
-  const res = await trainModel({ series: fitSeries, model: mc, train: tc, seed: o.seed, log, logEpoch: o.logEpoch, signal: o.signal });
+  const res = await trainModel({ series: fitSeries, model: mc, train: tc, seed: o.seed, log, logEpoch: o.logEpoch, signal: o.signal, initWeights: o.initWeights });
   const { errors } = computeErrors(res.model, trainScaled);
   const targets = targetIndices(mc);
   const zscore = fitZScore(data.train);
@@ -280,20 +283,4 @@ export function loadDetector(path: string): Detector {
     srReplaced: (cfg['srReplaced'] as number[] | null) ?? null,
     dataset: (cfg['dataset'] as string) ?? '',
   };
-}
-
-/**
- * Load weights saved by the reference PyTorch code (its `model.state_dict()` exported as
- * safetensors, e.g. with `scripts/mtadgat/make_official_fixture.py`) into a model built with the
- * same configuration. Names and shapes must match exactly.
- */
-export function loadReferenceWeights(model: MTADGAT, path: string): void {
-  const w = loadSafetensors(path);
-  try {
-    model.loadStateDict(w);
-  } catch (e) {
-    throw new InputError((e as Error).message, { file: path });
-  } finally {
-    tf.dispose([...w.values()]);
-  }
 }

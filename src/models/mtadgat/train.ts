@@ -15,6 +15,8 @@ import { UsageError } from '../../util/errors.js';
 import { type ModelConfig, type TrainConfig, TRAIN_DEFAULTS, checkTrainConfig, targetIndices } from './config.js';
 import { MTADGAT, type MtadGatOutput } from './model.js';
 import type { Series } from './data.js';
+import { loadSafetensors } from '../../train/safetensors.js';
+import { InputError } from '../../util/errors.js';
 
 /** Losses of one epoch (the reference's names). */
 export interface EpochLosses {
@@ -39,6 +41,8 @@ export interface TrainModelOptions {
   log?: (line: string) => void;
   logEpoch?: (epoch: number, split: string, metrics: Record<string, number>) => void;
   signal?: AbortSignal;
+  /** Start from these weights (e.g. a reference PyTorch state dict exported as safetensors). */
+  initWeights?: string;
 }
 
 export interface TrainModelResult {
@@ -133,6 +137,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
   checkTrainConfig(tc);
   const rng = new Rng(o.seed ?? 0);
   const model = new MTADGAT({ ...o.model, nFeatures: o.series.cols }, rng.fork());
+  if (o.initWeights) loadReferenceWeights(model, o.initWeights);
   const c = model.config;
   const n = c.lookback;
   const count = o.series.rows - n;
@@ -212,4 +217,20 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
   opt.dispose();
   model.eval();
   return { model, history, keptEpoch, trainWindows: split.train.length, valWindows: split.val.length };
+}
+
+/**
+ * Load weights saved by the reference PyTorch code (its `model.state_dict()` exported as
+ * safetensors, e.g. with `scripts/mtadgat/make_official_fixture.py`) into a model built with the
+ * same configuration. Names and shapes must match exactly.
+ */
+export function loadReferenceWeights(model: MTADGAT, path: string): void {
+  const w = loadSafetensors(path);
+  try {
+    model.loadStateDict(w);
+  } catch (e) {
+    throw new InputError((e as Error).message, { file: path });
+  } finally {
+    tf.dispose([...w.values()]);
+  }
 }

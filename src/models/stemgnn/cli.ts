@@ -130,6 +130,8 @@ export async function runTrain(o: TrainOpts, ctx: VerbContext): Promise<VerbResu
     seasonPeriod: o.season,
     signal: ctx.signal,
     log: ctx.log,
+    progressDir: join(ctx.runDir, 'progress'),
+    resume: ctx.resume ?? false,
     onEpoch: (rec) => {
       ctx.logEpoch(rec.epoch, 'train', { loss: rec.trainLoss, lr: rec.lr });
       if (rec.valid) {

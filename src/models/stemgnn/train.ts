@@ -9,6 +9,10 @@ import { gatherWindows, windowBatches } from '../../data/index.js';
 import { Adam, RMSprop, type Optimizer } from '../../train/optimizers.js';
 import { ExponentialLR } from '../../train/schedulers.js';
 import { trainStep } from '../../train/step.js';
+import { findLatestCheckpoint, restoreCheckpoint, saveCheckpoint } from '../../train/checkpoint.js';
+import { loadSafetensors, saveSafetensors } from '../../train/safetensors.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Rng } from '../../util/random.js';
 import { InputError } from '../../util/errors.js';
 import { resolveTrainConfig, type StemGNNModelConfig, type StemGNNTrainConfig } from './config.js';
@@ -43,6 +47,13 @@ export interface TrainStemGNNOptions {
   signal?: AbortSignal;
   log?: (line: string) => void;
   onEpoch?: (rec: EpochRecord) => void;
+  /**
+   * Folder for resumable progress: after every epoch the model, optimiser, lr schedule, rng and
+   * best weights so far are checkpointed there, so a killed run can continue.
+   */
+  progressDir?: string;
+  /** Continue from the checkpoint in `progressDir` (if there is one). */
+  resume?: boolean;
 }
 
 /** What training returns; `model` holds the best-validation weights. */
@@ -115,8 +126,23 @@ export async function trainStemGNN(data: PreparedSeries, opts: TrainStemGNNOptio
   let bestMae = Infinity;
   let bestEpoch = -1;
   let lastValid: SplitEvaluation | undefined;
+  let firstEpoch = 0;
+  const bestFile = opts.progressDir ? join(opts.progressDir, 'best.safetensors') : null;
+  if (opts.resume && opts.progressDir) {
+    const latest = findLatestCheckpoint(opts.progressDir);
+    if (latest) {
+      const info = restoreCheckpoint(latest, { model, optimizer, scheduler, rng });
+      const extra = info.extra as { bestMae: number | null; bestEpoch: number; history: Array<Omit<EpochRecord, 'valid'>> };
+      firstEpoch = info.epoch + 1;
+      bestMae = extra.bestMae ?? Infinity;
+      bestEpoch = extra.bestEpoch;
+      history.push(...extra.history);
+      if (bestFile && existsSync(bestFile)) best = loadSafetensors(bestFile);
+      log(`resumed from ${latest}: continuing at epoch ${firstEpoch} (best so far: epoch ${bestEpoch})`);
+    } else log(`no checkpoint in ${opts.progressDir}: starting from epoch 0`);
+  }
   try {
-    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch < cfg.epochs; epoch++) {
       if (opts.signal?.aborted) break;
       const started = performance.now();
       const lr = optimizer.lr;
@@ -140,6 +166,16 @@ export async function trainStemGNN(data: PreparedSeries, opts: TrainStemGNNOptio
       const v = rec.valid ? ` | valid MAE ${rec.valid.model.mae.toFixed(4)} RMSE ${rec.valid.model.rmse.toFixed(4)} MAPE ${(100 * rec.valid.model.mape).toFixed(2)}%${rec.best ? ' *' : ''}` : '';
       log(`epoch ${epoch} | lr ${lr.toExponential(2)} | train MSE ${trainLoss.toFixed(4)}${v} | ${rec.seconds.toFixed(1)} s`);
       opts.onEpoch?.(rec);
+      if (opts.progressDir && bestFile) {
+        // Best weights first, then the epoch checkpoint: a kill between the two resumes from the
+        // previous epoch with a best file that is at least as new, which is still consistent.
+        if (rec.best && best) saveSafetensors(bestFile, best);
+        saveCheckpoint(opts.progressDir, {
+          model, optimizer, scheduler, rng, config: { model: model.config, train: cfg, seed }, epoch, step: epoch + 1, keep: 1,
+          bestMetric: bestMae,
+          extra: { bestMae: Number.isFinite(bestMae) ? bestMae : null, bestEpoch, history: history.map(({ valid: _v, ...r }) => r) },
+        });
+      }
     }
     if (best) model.loadStateDict(best);
   } finally {
@@ -147,7 +183,11 @@ export async function trainStemGNN(data: PreparedSeries, opts: TrainStemGNNOptio
     optimizer.dispose();
   }
   const evalNoSignal = { ...evalOpts, signal: undefined };
-  const valid = bestEpoch >= 0 && history[bestEpoch]?.valid ? history[bestEpoch]!.valid! : lastValid ?? (await evaluateSplit(model, data, 'valid', evalNoSignal));
+  // The kept model's validation scores: from its epoch when still in memory (not after a resume).
+  const valid =
+    bestEpoch >= 0
+      ? history[bestEpoch]?.valid ?? (await evaluateSplit(model, data, 'valid', evalNoSignal))
+      : lastValid ?? (await evaluateSplit(model, data, 'valid', evalNoSignal));
   const test = await evaluateSplit(model, data, 'test', evalNoSignal);
   return { model, train: cfg, history, bestEpoch, valid, test, interrupted: opts.signal?.aborted ?? false };
 }

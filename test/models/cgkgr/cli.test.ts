@@ -117,6 +117,38 @@ test('build-kg writes a KGCN folder from an attribute table and raw ratings', as
   }
 });
 
+test('train straight from a raw ratings CSV and an item attribute table', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'cgkgr-raw-'));
+  try {
+    const ds = syntheticDataset({ nUser: 30, nItem: 60, nType: 6, nYear: 8, positives: 5, seed: 8 });
+    const items = ['item,types,year', ...ds.truth.itemTypes.map((t, i) => `i${i},${t.map((x) => `g${x}`).join('|')},${1990 + ds.truth.itemYear[i]!}`)];
+    writeFileSync(join(root, 'items.csv'), items.join('\n') + '\n');
+    const r = ds.ratings;
+    const ratings = ['user,item,stars', ...Array.from(r.users, (u, k) => `user${u},i${r.items[k]},${r.labels[k] ? 5 : 2}`)];
+    writeFileSync(join(root, 'ratings.csv'), ratings.join('\n') + '\n');
+    const run = join(root, 'run');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(run);
+    const train = verb('train');
+    const res = await train.run(
+      train.options.parse({ ratingsCsv: join(root, 'ratings.csv'), itemsCsv: join(root, 'items.csv'), bucket: 'year=5', nEpoch: 1, batchSize: 32, nodeDim: 8, nHead: 2, sampleSize: 3, officialTopK: false, randomKg: false }),
+      ctx(run),
+    );
+    assert.deepEqual(res.metrics![0]!.rows.map((x) => x.label), ['CG-KGR', 'item popularity']);
+    // Raw ids reach the attention report through the maps.
+    const att = res.sections!.find((x) => x.title.startsWith('Attention weights'));
+    assert.ok(att && /\(user\d+\)/.test(att.title), att?.title);
+    const rec = verb('recommend');
+    const out = join(root, 'rec.csv');
+    await rec.run(rec.options.parse({ checkpoint: run, users: 'user3', rawIds: true, k: 3, out }), ctx(null));
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    assert.equal(lines[0], 'user,rank,item,score,user_id,item_id');
+    assert.ok(lines.slice(1).every((l) => l.split(',')[4] === 'user3' && /^i\d+$/.test(l.split(',')[5]!)));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('options are checked: one data source, known preset values', () => {
   const train = verb('train');
   assert.throws(() => train.options.parse({ aggType: 'mean' }));

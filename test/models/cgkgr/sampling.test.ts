@@ -60,3 +60,23 @@ test('users/items without training rows: empty summary mask, a clear error, or t
   assert.deepEqual(Array.from(off.adjU2I.subarray(2 * S, 3 * S)), [0, 0, 0, 0]);
   assert.equal(off.userHas[2], 1);
 });
+
+test("summaryRows 'positives' (the paper's reading) keeps the file's negatives out of the summaries", async () => {
+  const { prepareData } = await import('../../../src/models/cgkgr/train.js');
+  const { syntheticDataset } = await import('../../../src/models/cgkgr/synthetic.js');
+  const ds = syntheticDataset({ nUser: 20, nItem: 80, positives: 5, seed: 1 });
+  const all = prepareData(ds, { splitSeed: 2 });
+  const pos = prepareData(ds, { splitSeed: 2, summaryRows: 'positives' });
+  assert.deepEqual(pos.train, all.train, 'the training rows themselves are unchanged');
+  const positive = new Set<string>();
+  for (let k = 0; k < all.train.users.length; k++) if (all.train.labels[k] === 1) positive.add(`${all.train.users[k]}:${all.train.items[k]}`);
+  let n = 0;
+  for (let u = 0; u < ds.nUser; u++) {
+    for (let p = pos.graph.userItems.offsets[u]!; p < pos.graph.userItems.offsets[u + 1]!; p++) {
+      assert.ok(positive.has(`${u}:${pos.graph.userItems.values[p]}`));
+      n++;
+    }
+  }
+  assert.equal(n, positive.size);
+  assert.ok(all.graph.userItems.values.length > n);
+});

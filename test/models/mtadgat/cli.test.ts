@@ -95,3 +95,17 @@ test('bad input at the CLI: labels of another length, a folder without a checkpo
   await assert.rejects(run('train', { data: WSN.train, test: WSN.test, labels: short, ...QUICK }), (e: unknown) => e instanceof InputError && /expected 2417 labels/.test((e as Error).message));
   await assert.rejects(run('eval', { checkpoint: dir, data: WSN.train, test: WSN.test, labels: WSN.labels }), UsageError);
 });
+
+test("the paper's variants end to end: Spectral-Residual cleaning, VAE reconstruction, reconstruction-probability score", async () => {
+  const logs: string[] = [];
+  const c = { ...ctx(), log: (l: string) => logs.push(l) };
+  const { r, dir } = await run('train', { data: WSN.train, test: WSN.test, labels: WSN.labels, ...QUICK, specRes: true, recon: 'vae', score: 'paper', gamma: 0.8, valMode: 'chronological', keepBest: true, alarm: 'pot' }, c);
+  assert.ok(logs.some((l) => /Spectral-Residual cleaning replaced \d+ training points/.test(l)));
+  const cfg = JSON.parse(readFileSync(join(dir, 'checkpoint', 'config.json'), 'utf8')) as { model: { recon: string }; score: { score: string; gamma: number }; srReplaced: number[] };
+  assert.equal(cfg.model.recon, 'vae');
+  assert.deepEqual([cfg.score.score, cfg.score.gamma], ['paper', 0.8]);
+  assert.equal(cfg.srReplaced.length, 8);
+  const roc = r.metrics![0]!.rows[0]!.values['ROC-AUC']!;
+  assert.ok(roc > 0.5, `ROC-AUC ${roc}`);
+  await assert.rejects(run('train', { ...QUICK, score: 'paper' }), (e: unknown) => e instanceof UsageError && /--recon vae/.test((e as Error).message));
+});

@@ -5,7 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../../src/engine/index.js';
@@ -14,6 +16,7 @@ import { loadReferenceWeights } from '../../../src/models/mtadgat/detector.js';
 import { computeErrors, scoreErrors } from '../../../src/models/mtadgat/scores.js';
 import { SCORE_DEFAULTS, type ModelConfig } from '../../../src/models/mtadgat/config.js';
 import { InputError } from '../../../src/util/errors.js';
+import { mtadgatSystem } from '../../../src/models/mtadgat/cli.js';
 
 await initEngine({ backend: 'wasm' });
 
@@ -95,4 +98,33 @@ test('reference weights into a model of another shape fail with a clear error', 
   const m = new MTADGAT({ ...configOf(c), gruHidDim: 33 });
   assert.throws(() => loadReferenceWeights(m, fileURLToPath(new URL(c.weights, dir))), (e: unknown) => e instanceof InputError && /gru\.gru\.weight_ih_l0.*shape/.test((e as Error).message));
   m.dispose();
+});
+
+test('`sheaf mtadgat train --init-weights <reference state dict> --epochs 0` scores as the reference', async () => {
+  const c = fixture.cases[0]!;
+  const k = c.config;
+  const tmp = mkdtempSync(join(tmpdir(), 'mtadgat-official-'));
+  const csv = join(tmp, 'series.csv');
+  writeFileSync(csv, c.series.map((r) => r.join(',')).join('\n') + '\n');
+  const verb = mtadgatSystem.verbs.find((v) => v.name === 'train')!;
+  const opts = verb.options.parse({
+    data: csv,
+    test: csv,
+    initWeights: fileURLToPath(new URL(c.weights, dir)),
+    epochs: 0,
+    normalize: false,
+    gamma: c.gamma,
+    lookback: c.window_size,
+    kernelSize: k['kernel_size'],
+    gruHidDim: k['gru_hid_dim'],
+    fcHidDim: k['forecast_hid_dim'],
+    fcNLayers: k['forecast_n_layers'],
+    reconHidDim: k['recon_hid_dim'],
+  });
+  await verb.run(opts, { runId: 't', runDir: tmp, seed: 0, backend: 'wasm', log: () => undefined, signal: new AbortController().signal, logEpoch: () => undefined, quick: true });
+  const rows = readFileSync(join(tmp, 'scores.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  assert.equal(rows.length, c.scores.plain.global.length);
+  const feature = rows.flatMap((r) => r.slice(4));
+  assert.ok(maxDiff(feature, c.scores.plain.feature.flat()) < 1e-4, 'per-feature scores');
+  assert.ok(maxDiff(rows.map((r) => r[1]!), c.scores.plain.global) < 1e-4, 'global scores');
 });
