@@ -25,7 +25,7 @@ function series(): string {
 }
 
 test('StemGNN: 2 epochs + resume = 4 epochs straight', async () => {
-  const table = parseNumericCsv(series(), { source: 'synthetic.csv', header: false });
+  const table = { ...parseNumericCsv(series(), { source: 'synthetic.csv', header: false }), source: 'synthetic.csv', firstLine: 1 };
   const data = prepareSeries(table, { window: 8, horizon: 2, splitRatios: [7, 2, 1], norm: 'z-score' });
   const base = { model: { multiLayer: 1 }, seed: 5 };
   const train = (epochs: number) => ({ lr: 1e-3, epochs, batchSize: 16, decayEvery: 1, decayRate: 0.7 });
