@@ -2,8 +2,9 @@
 import type { SystemDefinition } from './system.js';
 import { stemgnnSystem } from '../models/stemgnn/cli.js';
 import { plrmSystem } from '../models/plrm/cli.js';
+import { mtadgatSystem } from '../models/mtadgat/cli.js';
 
-export const SYSTEMS: SystemDefinition[] = [stemgnnSystem, plrmSystem];
+export const SYSTEMS: SystemDefinition[] = [stemgnnSystem, mtadgatSystem, plrmSystem];
 
 /** Find a system by CLI name. */
 export function findSystem(name: string): SystemDefinition | undefined {

@@ -365,6 +365,8 @@ async function runTrain(o: TrainOpts, ctx: VerbContext): Promise<VerbResult> {
     logEpoch: ctx.logEpoch,
     signal: ctx.signal,
     initWeights: o.initWeights,
+    progressDir: join(dir, 'progress'),
+    resume: ctx.resume ?? false,
   });
   const ckpt = join(dir, 'checkpoint');
   saveDetector(ckpt, det);

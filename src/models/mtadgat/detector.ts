@@ -66,6 +66,10 @@ export interface FitDetectorOptions {
   signal?: AbortSignal;
   /** Start from these weights (a reference state dict as safetensors); with `epochs: 0` they are used as is. */
   initWeights?: string;
+  /** Folder for per-epoch resumable checkpoints (see `trainModel`). */
+  progressDir?: string;
+  /** Continue from the checkpoint in `progressDir`. */
+  resume?: boolean;
 }
 
 /** Scale a raw series with the detector's training statistics (identity when normalize is off). */
@@ -100,7 +104,7 @@ export async function fitDetector(data: AnomalyData, o: FitDetectorOptions = {})
     srReplaced = r.replaced;
     log(`Spectral-Residual cleaning replaced ${r.replaced.reduce((a, b) => a + b, 0)} training points (${r.replaced.join(', ')} per feature)`);
   }
-  const res = await trainModel({ series: fitSeries, model: mc, train: tc, seed: o.seed, log, logEpoch: o.logEpoch, signal: o.signal, initWeights: o.initWeights });
+  const res = await trainModel({ series: fitSeries, model: mc, train: tc, seed: o.seed, log, logEpoch: o.logEpoch, signal: o.signal, initWeights: o.initWeights, progressDir: o.progressDir, resume: o.resume });
   const { errors } = computeErrors(res.model, trainScaled);
   const targets = targetIndices(mc);
   const zscore = fitZScore(data.train);

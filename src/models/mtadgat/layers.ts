@@ -286,6 +286,10 @@ export class VaeReconstructionModel extends Module {
     this.xLogVar = this.module('x_log_var', new Linear(hidDim, windowSize * outDim, rng));
   }
 
+  protected override ownRngs(): Array<[string, Rng]> {
+    return [['rng', this.rng]];
+  }
+
   forward(h: tf.Tensor2D): VaeOutput {
     const seed = this.training ? this.rng.tfSeed() : 0;
     return tf.tidy(() => {

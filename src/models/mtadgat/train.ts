@@ -7,6 +7,10 @@
  * (the reference's "best model" test is always true) unless `keepBest`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { findLatestCheckpoint, restoreCheckpoint, saveCheckpoint } from '../../train/checkpoint.js';
+import { loadSafetensors, saveSafetensors } from '../../train/safetensors.js';
 import { Adam } from '../../train/optimizers.js';
 import { gatherWindows } from '../../data/windows.js';
 import { batchIndices } from '../../data/batches.js';
@@ -15,7 +19,6 @@ import { UsageError } from '../../util/errors.js';
 import { type ModelConfig, type TrainConfig, TRAIN_DEFAULTS, checkTrainConfig, targetIndices } from './config.js';
 import { MTADGAT, type MtadGatOutput } from './model.js';
 import type { Series } from './data.js';
-import { loadSafetensors } from '../../train/safetensors.js';
 import { InputError } from '../../util/errors.js';
 
 /** Losses of one epoch (the reference's names). */
@@ -43,6 +46,13 @@ export interface TrainModelOptions {
   signal?: AbortSignal;
   /** Start from these weights (e.g. a reference PyTorch state dict exported as safetensors). */
   initWeights?: string;
+  /**
+   * Folder for resumable progress: after every epoch the model, optimiser, generators, history
+   * and best weights so far are checkpointed there, so a killed run can continue.
+   */
+  progressDir?: string;
+  /** Continue from the checkpoint in `progressDir` (if there is one). */
+  resume?: boolean;
 }
 
 export interface TrainModelResult {
@@ -152,7 +162,21 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
   let best: { loss: number; epoch: number; weights: Map<string, tf.Tensor> } | null = null;
   const log = o.log ?? (() => undefined);
   let keptEpoch = 0;
-  for (let epoch = 1; epoch <= tc.epochs; epoch++) {
+  let firstEpoch = 1;
+  const bestFile = o.progressDir ? join(o.progressDir, 'best.safetensors') : null;
+  if (o.resume && o.progressDir) {
+    const latest = findLatestCheckpoint(o.progressDir);
+    if (latest) {
+      const info = restoreCheckpoint(latest, { model, optimizer: opt, rng });
+      const extra = info.extra as { history: EpochLosses[]; best: { loss: number; epoch: number } | null };
+      firstEpoch = info.epoch + 1;
+      keptEpoch = info.epoch;
+      history.push(...extra.history);
+      if (extra.best && bestFile && existsSync(bestFile)) best = { ...extra.best, weights: loadSafetensors(bestFile) };
+      log(`resumed from ${latest}: continuing at epoch ${firstEpoch}`);
+    } else log(`no checkpoint in ${o.progressDir}: starting from epoch 1`);
+  }
+  for (let epoch = firstEpoch; epoch <= tc.epochs; epoch++) {
     if (o.signal?.aborted) break;
     model.train();
     const started = performance.now();
@@ -205,6 +229,13 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
     if (tc.keepBest && e.valTotal !== null && (best === null || e.valTotal < best.loss)) {
       if (best) tf.dispose([...best.weights.values()]);
       best = { loss: e.valTotal, epoch, weights: new Map(model.namedParameters().map(([k, v]) => [k, tf.clone(v)])) };
+      if (bestFile) saveSafetensors(bestFile, best.weights);
+    }
+    if (o.progressDir) {
+      saveCheckpoint(o.progressDir, {
+        model, optimizer: opt, rng, config: { model: c, train: tc, seed: o.seed ?? 0 }, epoch, step: epoch, keep: 1,
+        extra: { history, best: best ? { loss: best.loss, epoch: best.epoch } : null },
+      });
     }
     // Let Ctrl-C and other events through between epochs.
     await new Promise((res) => setImmediate(res));
