@@ -3,8 +3,9 @@ import type { SystemDefinition } from './system.js';
 import { stemgnnSystem } from '../models/stemgnn/cli.js';
 import { plrmSystem } from '../models/plrm/cli.js';
 import { mtadgatSystem } from '../models/mtadgat/cli.js';
+import { cgkgrSystem } from '../models/cgkgr/cli.js';
 
-export const SYSTEMS: SystemDefinition[] = [stemgnnSystem, mtadgatSystem, plrmSystem];
+export const SYSTEMS: SystemDefinition[] = [stemgnnSystem, mtadgatSystem, cgkgrSystem, plrmSystem];
 
 /** Find a system by CLI name. */
 export function findSystem(name: string): SystemDefinition | undefined {

@@ -11,8 +11,8 @@
  *   NDCG@K      = DCG / IDCG, DCG = Σ_r hit_r / log2(r + 2),
  *                 IDCG = Σ_{r < min(|positives|, K)} 1 / log2(r + 2)          ('ideal', default)
  * `idcg: 'retrieved'` instead takes IDCG from the user's own hit vector sorted descending,
- * i.e. Σ_{r < Σ hit} 1/log2(r+2) (0/0 → 0), which is what the NGCF/KGAT TensorFlow code and
- * CG-KGR's official code compute; it overstates NDCG and exists only for parity.
+ * i.e. Σ_{r < Σ hit} 1/log2(r+2) (0/0 → 0), which is what the NGCF/KGAT TensorFlow code
+ * computes (CG-KGR's official code uses the ideal form); it overstates NDCG and exists only for parity.
  * Positives that are also excluded can never be hit but still count in |positives|.
  * Users with no test positives are skipped; the metrics are means over the remaining users.
  *
