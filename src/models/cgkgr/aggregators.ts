@@ -85,6 +85,10 @@ export class UserAggregator extends Module {
     this.bias = this.param('bias', tf.zeros([dim]));
   }
 
+  protected override ownRngs(): Array<[string, Rng]> {
+    return [['rng', this.rng]];
+  }
+
   /** Parameter shapes by name (for counting without allocating). */
   static shapes(dim: number, aggType: AggregatorType): Record<string, number[]> {
     return { weights: [aggType === 'concat' ? 2 * dim : dim, dim], bias: [dim] };
@@ -140,6 +144,10 @@ export class EntityAggregator extends Module {
     }
     this.weightsUI = this.param('weights_UI', tfXavierUniform(rng, shapes['weights_UI']!));
     this.biasUI = this.param('bias_UI', tf.zeros(shapes['bias_UI']!));
+  }
+
+  protected override ownRngs(): Array<[string, Rng]> {
+    return [['rng', this.rng]];
   }
 
   /** Parameter shapes by name, in the official creation order. */

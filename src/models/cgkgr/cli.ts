@@ -190,6 +190,7 @@ export async function runTrain(o: TrainOpts, ctx: VerbContext): Promise<VerbResu
     maxRankUsers: o.maxRankUsers,
     log: ctx.log,
     signal: ctx.signal,
+    ...(ctx.runDir ? { progressDir: join(ctx.runDir, 'progress'), resume: ctx.resume ?? false } : {}),
     onEpoch: (label, rec) => {
       const p = label === 'model' ? '' : `${label} `;
       ctx.logEpoch(rec.epoch, `${p}train`, { loss: rec.loss });

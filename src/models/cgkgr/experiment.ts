@@ -4,6 +4,7 @@
  * evaluated under both protocols (official per-batch AUC and 100-user Top-K; global AUC and
  * full ranking over all items for every test user).
  */
+import { join } from 'node:path';
 import { Rng } from '../../util/random.js';
 import type { CgkgrConfig } from './config.js';
 import { randomizeKg, type CgkgrDataset } from './data.js';
@@ -54,6 +55,10 @@ export interface ExperimentOptions {
   log?: (line: string) => void;
   onEpoch?: (label: string, rec: EpochRecord) => void;
   signal?: AbortSignal;
+  /** Folder for resumable progress (one sub-folder per trained model). */
+  progressDir?: string;
+  /** Continue from the checkpoints in `progressDir`. */
+  resume?: boolean;
 }
 
 /** Evaluate a trained model (its kept weights and sample) on the eval and test splits. */
@@ -105,7 +110,8 @@ export async function runExperiment(dataset: CgkgrDataset, opts: ExperimentOptio
   }
   const ks = opts.ks ?? TOPK_KS;
   const common = { config: cfg, seed: opts.seed, officialTopK: opts.officialTopK, log, signal: opts.signal };
-  const mainRun = await trainCgkgr(prep, { ...common, label: 'CG-KGR', onEpoch: (r) => opts.onEpoch?.('model', r) });
+  const progress = (name: string) => (opts.progressDir ? { progressDir: join(opts.progressDir, name), resume: opts.resume ?? false } : {});
+  const mainRun = await trainCgkgr(prep, { ...common, ...progress('model'), label: 'CG-KGR', onEpoch: (r) => opts.onEpoch?.('model', r) });
   const officialUsers = officialTopKUsers(prep.train, prep.test, 100, new Rng(opts.seed ^ 0x5eed));
   const fullRanking = opts.fullRanking;
   const maxRankUsers = opts.maxRankUsers;
@@ -113,7 +119,7 @@ export async function runExperiment(dataset: CgkgrDataset, opts: ExperimentOptio
   let randomKg: ModelRun | null = null;
   if (opts.randomKg !== false && !opts.signal?.aborted) {
     const kg = randomizeKg(dataset.kg, new Rng(opts.seed ^ 0x0a5d));
-    const rk = await trainCgkgr(prep, { ...common, kg, label: 'random-KG', onEpoch: (r) => opts.onEpoch?.('random-KG', r) });
+    const rk = await trainCgkgr(prep, { ...common, ...progress('random-kg'), kg, label: 'random-KG', onEpoch: (r) => opts.onEpoch?.('random-KG', r) });
     randomKg = { train: rk, evaluation: evaluateModel('CG-KGR, random KG', rk.model, rk, prep, { officialUsers, fullRanking, ks, maxRankUsers }) };
     rk.model.dispose();
   }

@@ -9,6 +9,10 @@
  * sample) of the epoch with the best global eval AUC are kept and evaluated at the end.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { findLatestCheckpoint, restoreCheckpoint, saveCheckpoint } from '../../train/checkpoint.js';
+import { loadSafetensors, saveSafetensors } from '../../train/safetensors.js';
 import { Adam } from '../../train/optimizers.js';
 import { InputError } from '../../util/errors.js';
 import { Rng } from '../../util/random.js';
@@ -111,6 +115,25 @@ export interface TrainOptions {
   log?: (line: string) => void;
   onEpoch?: (rec: EpochRecord) => void;
   signal?: AbortSignal;
+  /**
+   * Folder for resumable progress: after every epoch the model, optimiser, every generator
+   * (sampling, shuffling, Top-K users, dropout), the history and the best weights so far are
+   * checkpointed there, so a killed run can continue.
+   */
+  progressDir?: string;
+  /** Continue from the checkpoint in `progressDir` (if there is one). */
+  resume?: boolean;
+}
+
+/** What a progress checkpoint keeps besides weights and optimiser state. */
+interface ProgressExtra {
+  history: EpochRecord[];
+  best: number | null;
+  bestEpoch: number;
+  bestState: number[];
+  rngs: { sample: number[]; shuffle: number[]; topK: number[] };
+  steps: number;
+  trainSeconds: number;
 }
 
 export interface TrainResult {
@@ -164,7 +187,34 @@ export async function trainCgkgr(prep: PreparedData, opts: TrainOptions): Promis
   let steps = 0;
   let trainSeconds = 0;
   const officialUsers = opts.officialTopK === false ? null : { n: opts.topKUsers ?? 100 };
-  for (let epoch = 1; epoch <= cfg.nEpoch; epoch++) {
+  let firstEpoch = 1;
+  const bestFile = opts.progressDir ? join(opts.progressDir, 'best.safetensors') : null;
+  if (opts.resume && opts.progressDir) {
+    const latest = findLatestCheckpoint(opts.progressDir);
+    if (latest) {
+      const info = restoreCheckpoint(latest, { model, optimizer: opt });
+      const x = info.extra as ProgressExtra;
+      firstEpoch = info.epoch + 1;
+      history.push(...x.history);
+      best = x.best ?? -Infinity;
+      bestEpoch = x.bestEpoch;
+      bestState = x.bestState;
+      sampleRng.setState(x.rngs.sample);
+      shuffleRng.setState(x.rngs.shuffle);
+      topKRng.setState(x.rngs.topK);
+      steps = x.steps;
+      trainSeconds = x.trainSeconds;
+      if (bestEpoch > 0 && bestFile && existsSync(bestFile)) {
+        snapshot = loadSafetensors(bestFile);
+        // The kept epoch's neighbour sample, redrawn from the sampler state that made it.
+        const r = new Rng(0);
+        r.setState(bestState);
+        bestSample = sampleNeighbours(prep.graph, kgAdj, cfg.sampleSize, r, cfg.noInteraction);
+      }
+      log(`[${label}] resumed from ${latest}: continuing at epoch ${firstEpoch}`);
+    }
+  }
+  for (let epoch = firstEpoch; epoch <= cfg.nEpoch; epoch++) {
     if (opts.signal?.aborted) break;
     const state = sampleRng.getState();
     const sample = sampleNeighbours(prep.graph, kgAdj, cfg.sampleSize, sampleRng, cfg.noInteraction);
@@ -246,6 +296,15 @@ export async function trainCgkgr(prep: PreparedData, opts: TrainOptions): Promis
         snapshot = new Map(model.namedParameters().map(([name, v]) => [name, tf.clone(v)]));
         bestSample = sample;
         bestState = state;
+        if (bestFile) saveSafetensors(bestFile, snapshot);
+      }
+      if (opts.progressDir) {
+        const extra: ProgressExtra = {
+          history, best: Number.isFinite(best) ? best : null, bestEpoch, bestState,
+          rngs: { sample: sampleRng.getState(), shuffle: shuffleRng.getState(), topK: topKRng.getState() },
+          steps, trainSeconds,
+        };
+        saveCheckpoint(opts.progressDir, { model, optimizer: opt, config: { config: cfg, seed: opts.seed, label }, epoch, step: steps, keep: 1, extra });
       }
     } finally {
       disposeSampleTensors(st);
