@@ -10,6 +10,7 @@
  * visible), and a column that is constant in training gets range 1 (sklearn's rule), so it
  * never divides by zero.
  */
+import { isAbsolute, relative } from 'node:path';
 import { readNumericCsv, readLabelsFile, fillForwardBackward, countMissing } from '../../data/index.js';
 import { InputError, UsageError } from '../../util/errors.js';
 
@@ -139,7 +140,12 @@ export function loadAnomalyData(o: LoadOptions): AnomalyData {
       );
     }
   }
-  const name = o.trainRows !== undefined ? o.data : o.test ? `${o.data} + ${o.test}` : o.data;
+  // Paths as the user gave them, relative to the working folder when inside it (shorter tables).
+  const show = (p: string): string => {
+    const r = relative(process.cwd(), p);
+    return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
+  };
+  const name = o.trainRows !== undefined ? show(o.data) : o.test ? `${show(o.data)} + ${show(o.test)}` : show(o.data);
   return { name, featureNames, train, test, labels, sources, dropped };
 }
 
