@@ -237,9 +237,10 @@ export async function main(argv: string[], cliIO: CliIO = processIO): Promise<nu
   }
 }
 
-// Run when executed directly (node dist/cli/main.js, tsx src/cli/main.ts, or the bin).
+// Run when executed directly (node dist/cli/main.js, tsx src/cli/main.ts); bin/sheaf.js imports
+// this module and calls main() itself, so it must not match here.
 const invoked = process.argv[1] ?? '';
-if (/[\\/]cli[\\/]main\.(t|j)s$/.test(invoked) || /[\\/]sheaf(\.js)?$/.test(invoked)) {
+if (/[\\/]cli[\\/]main\.(t|j)s$/.test(invoked)) {
   main(process.argv.slice(2)).then(
     (code) => {
       // The threaded WASM pool and chart renderers can keep the loop alive; exit explicitly.

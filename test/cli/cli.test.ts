@@ -166,3 +166,12 @@ test('a run: registry row, per-epoch and final metrics, report, runs list/show/r
   const missing = await run(['runs', 'show', 'nope', '--home', h]);
   assert.equal(missing.code, 2);
 });
+
+test('the installed bin (bin/sheaf.js → dist) runs a real verb once, engine included', () => {
+  // dist/ is built by `npm ci` (the prepare script) and by `npm run build`.
+  assert.ok(existsSync('dist/cli/main.js'), 'dist/ is missing: run npm run build');
+  const r = spawnSync(process.execPath, ['bin/sheaf.js', 'plrm', 'check', '--data', 'data/plrm-tasks/digits_00.json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /relations consistent/);
+  assert.equal(r.stderr, '');
+});
