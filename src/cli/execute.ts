@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { RunRegistry, hashFile } from '../registry/index.js';
 import { writeReport, type MetricsComparison, type ReportInput } from '../report/index.js';
 import { SheafError } from '../util/errors.js';
-import type { SystemVerb, VerbContext, VerbResult } from './system.js';
+import type { VerbContext, VerbResult } from './system.js';
 import { formatComparison } from './output.js';
 
 export interface ExecuteOptions {

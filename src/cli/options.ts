@@ -63,7 +63,7 @@ export function parseArgv(argv: string[], booleanFlags: Set<string>): ParsedArgs
       value = body.slice(eq + 1);
       body = body.slice(0, eq);
     }
-    let name = camel(body);
+    const name = camel(body);
     if (value === undefined && name.startsWith('no') && booleanFlags.has(name[2]!.toLowerCase() + name.slice(3))) {
       flags[name[2]!.toLowerCase() + name.slice(3)] = false;
       continue;
@@ -79,7 +79,6 @@ export function parseArgv(argv: string[], booleanFlags: Set<string>): ParsedArgs
     }
     if (name in flags) throw new UsageError(`option --${body} given twice`);
     flags[name] = value;
-    name = '';
   }
   return { positionals, flags };
 }

@@ -74,20 +74,11 @@ export interface CheckpointInfo {
   scheduler: Record<string, number> | null;
 }
 
-interface ConfigFile {
+/** config.json: the checkpoint's non-tensor part as written (no folder; plus format and optimizer meta). */
+interface ConfigFile extends Omit<CheckpointInfo, 'dir'> {
   format: string;
   version: number;
-  config: unknown;
-  epoch: number;
-  step: number;
-  rngState: number[] | null;
-  /** States of the generators inside the model (e.g. dropout), by module name. */
-  moduleRng?: Record<string, number[]> | null;
-  scaler: unknown;
-  bestMetric: number | null;
-  extra: unknown;
   optimizer: Record<string, unknown> | null;
-  scheduler: Record<string, number> | null;
 }
 
 function checkpointName(epoch: number): string {

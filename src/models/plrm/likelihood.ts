@@ -48,13 +48,7 @@ export class ExactLikelihood {
     const S = M.nStates;
     const J = M.nIlf;
     const { R, T, A } = M.tables(theta);
-    const base = new Float64Array(S);
-    for (let s = 0; s < S; s++) {
-      let b = R[s]!;
-      for (let j = 0; j < J; j++) b += A[j]![s]!;
-      base[s] = b;
-    }
-    const logZ = logSumExp(base);
+    const { base, logZ } = stateLogPartition(R, A, S, J);
     const { codes, counts, U } = this.pats;
     const score = new Float64Array(S);
     const Pbar = grad ? new Float64Array(S) : null;
@@ -131,13 +125,7 @@ export class ExactLikelihood {
     const S = M.nStates;
     const J = M.nIlf;
     const { R, T, A } = M.tables(theta);
-    const base = new Float64Array(S);
-    for (let s = 0; s < S; s++) {
-      let b = R[s]!;
-      for (let j = 0; j < J; j++) b += A[j]![s]!;
-      base[s] = b;
-    }
-    const logZ = logSumExp(base);
+    const { base, logZ } = stateLogPartition(R, A, S, J);
     const score = new Float64Array(S);
     score.set(R);
     const codes = this.pats.codes;
@@ -219,4 +207,18 @@ export function posterior(model: CompiledPgm, theta: Float64Array, pats: Pattern
     for (let c = 0; c < k; c++) full[i * k + c] = out[u * k + c]!;
   }
   return full;
+}
+
+/**
+ * Unnormalised log-weight of each label state with every ILF marginalised out
+ * (base[s] = R[s] + Σ_j A[j][s]) and its log-partition function.
+ */
+function stateLogPartition(R: Float64Array, A: Float64Array[], S: number, J: number): { base: Float64Array; logZ: number } {
+  const base = new Float64Array(S);
+  for (let s = 0; s < S; s++) {
+    let b = R[s]!;
+    for (let j = 0; j < J; j++) b += A[j]![s]!;
+    base[s] = b;
+  }
+  return { base, logZ: logSumExp(base) };
 }
