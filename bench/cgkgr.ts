@@ -7,12 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { engineInfo, initEngine } from '../src/engine/index.js';
-import { resolveConfig } from '../src/models/cgkgr/config.js';
-import { INSTEVAL_DIR, kgcnSpec, loadDataSpec } from '../src/models/cgkgr/datasets.js';
-import { syntheticDataset } from '../src/models/cgkgr/synthetic.js';
-import { prepareData, trainCgkgr } from '../src/models/cgkgr/train.js';
-import { modelScorers } from '../src/models/cgkgr/evaluate.js';
-import { sampleToTensors, disposeSampleTensors } from '../src/models/cgkgr/sampling.js';
+import { resolveConfig } from '../src/systems/cgkgr/config.js';
+import { INSTEVAL_DIR, kgcnSpec, loadDataSpec } from '../src/systems/cgkgr/datasets.js';
+import { syntheticDataset } from '../src/systems/cgkgr/synthetic.js';
+import { prepareData, trainCgkgr } from '../src/systems/cgkgr/train.js';
+import { modelScorers } from '../src/systems/cgkgr/evaluate.js';
+import { sampleToTensors, disposeSampleTensors } from '../src/systems/cgkgr/sampling.js';
 
 export async function bench(opts: { quick: boolean }): Promise<Record<string, number | string>> {
   if (!engineInfo()) await initEngine();

@@ -8,10 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { engineInfo, initEngine } from '../src/engine/index.js';
-import { loadAnomalyData, applyMinMax, fitMinMax } from '../src/models/mtadgat/data.js';
-import { trainModel } from '../src/models/mtadgat/train.js';
-import { computeErrors } from '../src/models/mtadgat/scores.js';
-import { WSN } from '../src/models/mtadgat/cli.js';
+import { loadAnomalyData, applyMinMax, fitMinMax } from '../src/systems/mtadgat/data.js';
+import { trainModel } from '../src/systems/mtadgat/train.js';
+import { computeErrors } from '../src/systems/mtadgat/scores.js';
+import { WSN } from '../src/systems/mtadgat/cli.js';
 
 export async function bench(opts: { quick: boolean }): Promise<Record<string, number | string>> {
   if (!engineInfo()) await initEngine();

@@ -5,9 +5,9 @@
  * quick = a shipped digits task with fewer steps (smoke test).
  */
 import { join } from 'node:path';
-import { readTaskJson } from '../src/models/plrm/task.js';
-import { trainLabelModels, predictProba } from '../src/models/plrm/label_models.js';
-import { SHIPPED_TASKS_DIR } from '../src/models/plrm/shipped.js';
+import { readTaskJson } from '../src/systems/plrm/task.js';
+import { trainLabelModels, predictProba } from '../src/systems/plrm/label_models.js';
+import { SHIPPED_TASKS_DIR } from '../src/systems/plrm/shipped.js';
 
 export async function bench(opts: { quick: boolean }): Promise<Record<string, number | string>> {
   const file = join(SHIPPED_TASKS_DIR, opts.quick ? 'digits_00.json' : 'letters_00.json');

@@ -11,10 +11,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../src/util/fs.js';
-import { runSuite, suiteMarkdown, suiteMean } from '../src/models/plrm/suite.js';
-import { DEFAULT_FIT } from '../src/models/plrm/fit.js';
-import { LABEL_MODELS } from '../src/models/plrm/label_models.js';
+import { writeFileAtomic } from '../src/node/fs.js';
+import { runSuite, suiteMarkdown, suiteMean } from '../src/systems/plrm/suite.js';
+import { DEFAULT_FIT } from '../src/systems/plrm/fit.js';
+import { LABEL_MODELS } from '../src/systems/plrm/label_models.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Default location of the converted tasks (outside the project). */

@@ -7,7 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeJsonAtomic } from '../src/util/fs.js';
+import { writeJsonAtomic } from '../src/node/fs.js';
 import { initEngine } from '../src/engine/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

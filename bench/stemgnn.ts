@@ -6,12 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { engineInfo, initEngine } from '../src/engine/index.js';
-import { RMSprop } from '../src/train/optimizers.js';
+import { RMSprop } from '../src/optim/optimizers.js';
 import { Rng } from '../src/util/random.js';
-import { CHICAGO_CSV, prepareSeries, readSeries } from '../src/models/stemgnn/data.js';
-import { StemGNN } from '../src/models/stemgnn/model.js';
-import { trainEpoch } from '../src/models/stemgnn/train.js';
-import { forecastWindows } from '../src/models/stemgnn/evaluate.js';
+import { CHICAGO_CSV, prepareSeries, readSeries } from '../src/systems/stemgnn/data.js';
+import { StemGNN } from '../src/systems/stemgnn/model.js';
+import { trainEpoch } from '../src/systems/stemgnn/train.js';
+import { forecastWindows } from '../src/systems/stemgnn/evaluate.js';
 
 export async function bench(opts: { quick: boolean }): Promise<Record<string, number | string>> {
   if (!engineInfo()) await initEngine();

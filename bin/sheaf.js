@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entry = join(root, 'dist', 'cli', 'main.js');
+const entry = join(root, 'dist', 'node', 'cli', 'main.js');
 if (!existsSync(entry)) {
   process.stderr.write(`sheaf: ${entry} is missing; run 'npm run build' first\n`);
   process.exit(1);

@@ -8,11 +8,11 @@
  * The config JSON overrides the official Last.FM configuration (`preset` picks another one).
  */
 import { initEngine } from '../../src/engine/index.js';
-import { writeJsonAtomic } from '../../src/util/fs.js';
-import { resolveConfig, type CgkgrConfig, type PresetName } from '../../src/models/cgkgr/config.js';
-import { INSTEVAL_DIR, kgcnSpec, loadDataSpec } from '../../src/models/cgkgr/datasets.js';
-import { syntheticDataset } from '../../src/models/cgkgr/synthetic.js';
-import { runExperiment, type ScorerEvaluation } from '../../src/models/cgkgr/experiment.js';
+import { writeJsonAtomic } from '../../src/node/fs.js';
+import { resolveConfig, type CgkgrConfig, type PresetName } from '../../src/systems/cgkgr/config.js';
+import { INSTEVAL_DIR, kgcnSpec, loadDataSpec } from '../../src/systems/cgkgr/datasets.js';
+import { syntheticDataset } from '../../src/systems/cgkgr/synthetic.js';
+import { runExperiment, type ScorerEvaluation } from '../../src/systems/cgkgr/experiment.js';
 
 const [which = 'insteval', seedArg = '1,2,3', out = `/tmp/cgkgr-acceptance-${which}.json`, cfgArg = '{}'] = process.argv.slice(2);
 await initEngine({ backend: 'wasm' });

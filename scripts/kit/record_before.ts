@@ -6,8 +6,8 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
-import { RunRegistry } from '../../src/registry/index.js';
+import { main } from '../../src/node/cli/main.js';
+import { RunRegistry } from '../../src/node/registry/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'kit-before-'));

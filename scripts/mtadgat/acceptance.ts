@@ -1,5 +1,5 @@
 /**
- * MTAD-GAT acceptance runs through the real CLI front door (src/cli/main.ts), seed by seed:
+ * MTAD-GAT acceptance runs through the real CLI front door (src/node/cli/main.ts), seed by seed:
  *   WSN (real labels), lookback 50, batch 64, 10 epochs — the smallest faithful setting of
  *   timeseries.md §2.6 — and the injected Chicago set (sheaf mtadgat inject, same seed) at the
  *   same setting. Prints one line per run and writes every summary to <out>/acceptance.json.
@@ -9,10 +9,10 @@
  */
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
-import { SYSTEMS } from '../../src/cli/systems.js';
-import { writeJsonAtomic } from '../../src/util/fs.js';
-import { mtadgatSystem } from '../../src/models/mtadgat/cli.js';
+import { main } from '../../src/node/cli/main.js';
+import { SYSTEMS } from '../../src/node/cli/systems.js';
+import { writeJsonAtomic } from '../../src/node/fs.js';
+import { mtadgatSystem } from '../../src/systems/mtadgat/cli.js';
 
 if (!SYSTEMS.some((s) => s.name === 'mtadgat')) SYSTEMS.push(mtadgatSystem);
 

@@ -9,10 +9,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { initEngine } from '../../src/engine/index.js';
-import { writeFileAtomic } from '../../src/util/fs.js';
-import { SHIPPED_TASKS_DIR } from '../../src/models/plrm/shipped.js';
-import { runSuite, suiteMarkdown, suiteMean } from '../../src/models/plrm/suite.js';
-import { LABEL_MODELS } from '../../src/models/plrm/label_models.js';
+import { writeFileAtomic } from '../../src/node/fs.js';
+import { SHIPPED_TASKS_DIR } from '../../src/systems/plrm/shipped.js';
+import { runSuite, suiteMarkdown, suiteMean } from '../../src/systems/plrm/suite.js';
+import { LABEL_MODELS } from '../../src/systems/plrm/label_models.js';
 
 const args = process.argv.slice(2);
 const outIdx = args.indexOf('--out');

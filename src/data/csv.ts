@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../node/fs.js';
 
 /** Cell separator. `'whitespace'` splits on runs of spaces and tabs (as `read.table` does). */
 export type Delimiter = ',' | ';' | '\t' | 'whitespace';

@@ -94,7 +94,7 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
   let undo: (() => void) | null = null;
   if (wanted === 'wasm' && threads > 1 && isNode) {
     if (wasmStarted) throw new UsageError('WASM threads must be chosen before the WASM backend first starts');
-    const { prepareWasmThreads } = await import('./threads.js');
+    const { prepareWasmThreads } = await import('../node/threads.js');
     undo = prepareWasmThreads(threads);
   }
   let ok: boolean;
@@ -108,7 +108,7 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
   if (wanted === 'wasm') wasmStarted = true;
   const kernels = installKernelPack(wanted);
   let actual = 1;
-  if (wanted === 'wasm' && isNode) actual = (await import('./threads.js')).wasmThreadsCount();
+  if (wanted === 'wasm' && isNode) actual = (await import('../node/threads.js')).wasmThreadsCount();
   current = { backend: wanted, kernels, threads: actual };
   return current;
 }

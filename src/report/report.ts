@@ -4,7 +4,7 @@
  * curves, and any system-specific sections. Every string from a caller is HTML-escaped except
  * `ReportSection.html`, which is trusted markup built by system code (use `escapeHtml` there).
  */
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../node/fs.js';
 import { type ChartSpec, lineChart, renderChartSvg } from './charts.js';
 import { assertSelfContained, escapeHtml, formatNumber, slug } from './html.js';
 import { REPORT_CSS } from './style.js';

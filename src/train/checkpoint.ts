@@ -17,10 +17,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '../nn/module.js';
 import type { Rng } from '../util/random.js';
 import { InputError, UsageError } from '../util/errors.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
-import { loadSafetensors, saveSafetensors } from './safetensors.js';
-import type { Optimizer, OptimizerState } from './optimizers.js';
-import type { Scheduler } from './schedulers.js';
+import { writeFileAtomic, writeJsonAtomic } from '../node/fs.js';
+import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
+import type { Optimizer, OptimizerState } from '../optim/optimizers.js';
+import type { Scheduler } from '../optim/schedulers.js';
 
 const FORMAT = 'sheaf-checkpoint';
 const VERSION = 1;

@@ -1,7 +1,7 @@
 /** One optimisation step: loss → gradients → optional clipping → optimiser update. */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Optimizer } from './optimizers.js';
-import { clipGradNorm } from './clip.js';
+import type { Optimizer } from '../optim/optimizers.js';
+import { clipGradNorm } from '../optim/clip.js';
 
 export interface TrainStepOptions {
   /** Variables to differentiate (default: the optimiser's). Non-trainable ones get no gradient. */

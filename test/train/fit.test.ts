@@ -1,0 +1,164 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initEngine } from '../../src/engine/index.js';
+import { SGD } from '../../src/optim/optimizers.js';
+import { trainStep } from '../../src/train/step.js';
+import { fit, type FitOptions } from '../../src/train/fit.js';
+import { loadCheckpoint } from '../../src/train/checkpoint.js';
+import { Rng } from '../../src/util/random.js';
+import { SheafError, UsageError } from '../../src/util/errors.js';
+import { TinyMLP, tinyData, shuffledBatches, snapshot } from './helpers.js';
+
+await initEngine({ backend: 'wasm' });
+
+const data = tinyData();
+
+/** A model, an SGD optimiser and fit options training it on the tiny problem. */
+function problem(seed: number) {
+  const model = new TinyMLP(new Rng(seed));
+  const optimizer = new SGD(model.namedTrainable(), { lr: 0.05 });
+  const rng = new Rng(seed + 1);
+  const base: Pick<FitOptions<Int32Array>, 'model' | 'batches' | 'step'> = {
+    model,
+    batches: () => shuffledBatches(rng, 48, 16),
+    step: (idx) => {
+      const i = tf.tensor1d(idx, 'int32');
+      const l = trainStep({ optimizer, loss: () => tf.losses.meanSquaredError(tf.gather(data.y, i), model.forward(tf.gather(data.x, i))) as tf.Scalar });
+      i.dispose();
+      return l;
+    },
+  };
+  return { model, optimizer, rng, base, dispose: () => (optimizer.dispose(), model.dispose()) };
+}
+
+test('early stopping after `patience` epochs without improvement; best weights restored', async () => {
+  const p = problem(1);
+  // A scripted validation metric so the expected best epoch and stop epoch are known: best at
+  // epoch 4 (1.0), then 3 epochs without improvement beyond minDelta 0.01 → stop after epoch 7.
+  const script = [3, 2, 2.5, 1.0, 0.995, 1.2, 1.1, 0.5, 0.4];
+  const weightsAt = new Map<number, number[]>();
+  const seen: number[] = [];
+  const r = await fit({
+    ...p.base,
+    epochs: 9,
+    validate: (epoch) => ({ score: script[epoch - 1]!, other: epoch }),
+    monitor: { metric: 'score', mode: 'min' },
+    earlyStopping: { patience: 3, minDelta: 0.01 },
+    callbacks: {
+      onEpochEnd: (e) => {
+        weightsAt.set(e.epoch, snapshot(p.model));
+        if (e.isBest) seen.push(e.epoch);
+        assert.equal(e.metrics['other'], e.epoch);
+      },
+    },
+  });
+  assert.equal(r.stoppedEarly, true);
+  assert.equal(r.interrupted, false);
+  assert.deepEqual(r.history.map((h) => h.epoch), [1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(seen, [1, 2, 4]);
+  assert.equal(r.bestEpoch, 4);
+  assert.equal(r.bestMetric, 1.0);
+  // Training moved the weights after epoch 4, and the best ones came back.
+  assert.notDeepEqual(weightsAt.get(7), weightsAt.get(4));
+  assert.deepEqual(snapshot(p.model), weightsAt.get(4));
+  assert.ok(r.history.every((h) => Number.isFinite(h.trainLoss)));
+  assert.ok(r.history[6]!.trainLoss < r.history[0]!.trainLoss, 'the model does learn');
+  p.dispose();
+});
+
+test('mode max on a real validation metric; restoreBest false keeps the last weights', async () => {
+  const p = problem(2);
+  const negMse = (): number => tf.tidy(() => -tf.losses.meanSquaredError(data.vy, p.model.forward(data.vx)).dataSync()[0]!);
+  const modes: boolean[] = [];
+  const r = await fit({
+    ...p.base,
+    epochs: 5,
+    validate: () => {
+      modes.push(p.model.training);
+      return { negMse: negMse() };
+    },
+    monitor: { metric: 'negMse', mode: 'max' },
+    restoreBest: false,
+  });
+  assert.deepEqual(modes, [false, false, false, false, false], 'validate runs in eval mode');
+  assert.equal(p.model.training, true);
+  const best = Math.max(...r.history.map((h) => h.metrics['negMse']!));
+  assert.equal(r.bestMetric, best);
+  assert.equal(r.history[r.bestEpoch - 1]!.metrics['negMse'], best);
+  assert.equal(negMse(), r.history[4]!.metrics['negMse']);
+  p.dispose();
+});
+
+test('abort signal stops after the current batch; completed epochs are checkpointed, best kept on disk', async () => {
+  const p = problem(3);
+  const dir = mkdtempSync(join(tmpdir(), 'sheaf-fit-'));
+  try {
+    const ac = new AbortController();
+    const batches: Array<[number, number]> = [];
+    const r = await fit({
+      ...p.base,
+      epochs: 10,
+      validate: () => ({ mse: tf.tidy(() => tf.losses.meanSquaredError(data.vy, p.model.forward(data.vx)).dataSync()[0]!) }),
+      monitor: { metric: 'mse', mode: 'min' },
+      checkpoint: { dir, optimizer: p.optimizer, config: { seed: 3 }, rng: p.rng, every: 1 },
+      callbacks: {
+        onBatchEnd: (b) => {
+          batches.push([b.epoch, b.batch]);
+          if (b.epoch === 3 && b.batch === 1) ac.abort();
+        },
+      },
+      signal: ac.signal,
+    });
+    assert.equal(r.interrupted, true);
+    assert.equal(r.history.length, 2);
+    assert.deepEqual(batches.at(-1), [3, 1]);
+    assert.equal(batches.length, 3 + 3 + 2);
+    assert.equal(readFileSync(join(dir, 'latest'), 'utf8').trim(), 'epoch-0002');
+    assert.ok(!existsSync(join(dir, 'epoch-0003')));
+    const best = loadCheckpoint(join(dir, 'best'));
+    assert.equal(best.epoch, r.bestEpoch);
+    assert.equal(best.bestMetric, r.bestMetric);
+    tf.dispose([...best.model.values()]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    p.dispose();
+  }
+});
+
+test('a non-finite loss stops with an error naming epoch and batch; bad options are usage errors', async () => {
+  const p = problem(4);
+  let n = 0;
+  await assert.rejects(
+    fit({ ...p.base, epochs: 3, step: () => (++n === 5 ? NaN : 1) }),
+    (e: unknown) => e instanceof SheafError && /NaN at epoch 2, batch 2/.test((e as Error).message),
+  );
+  await assert.rejects(fit({ ...p.base, epochs: 1, earlyStopping: { patience: 1 } }), UsageError);
+  await assert.rejects(fit({ ...p.base, epochs: 1, monitor: { metric: 'acc', mode: 'max' } }), /needs a validate/);
+  await assert.rejects(fit({ ...p.base, epochs: 1, validate: () => ({ mae: 1 }), monitor: { metric: 'acc', mode: 'max' } }), /not among the validation metrics \[mae\]/);
+  p.dispose();
+});
+
+test('progress without a TTY: one plain line per epoch on stderr', async () => {
+  const p = problem(5);
+  const lines: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  const wasTTY = process.stderr.isTTY;
+  (process.stderr as { isTTY?: boolean }).isTTY = false;
+  process.stderr.write = ((s: string) => (lines.push(String(s)), true)) as typeof process.stderr.write;
+  try {
+    await fit({ ...p.base, epochs: 3, progress: true, validate: () => ({ mae: 0.25 }) });
+  } finally {
+    process.stderr.write = write;
+    (process.stderr as { isTTY?: boolean }).isTTY = wasTTY;
+  }
+  assert.equal(lines.length, 3);
+  lines.forEach((l, i) => assert.match(l, new RegExp(`^epoch ${i + 1}/3  loss \\S+  mae 0\\.25000  \\S+s\\n$`)));
+  assert.ok(lines.every((l) => !l.includes('\r')));
+  p.dispose();
+});
+
+process.on('exit', () => data.dispose());
