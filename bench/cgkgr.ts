@@ -13,6 +13,7 @@ import { syntheticDataset } from '../src/systems/cgkgr/synthetic.js';
 import { prepareData, trainCgkgr } from '../src/systems/cgkgr/train.js';
 import { modelScorers } from '../src/systems/cgkgr/evaluate.js';
 import { sampleToTensors, disposeSampleTensors } from '../src/systems/cgkgr/sampling.js';
+import '../src/node/setup.js';
 
 export async function bench(opts: { quick: boolean }): Promise<Record<string, number | string>> {
   if (!engineInfo()) await initEngine();

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/index.js';
 import { GRU } from '../src/nn/gru.js';
 import { Rng } from '../src/util/random.js';
+import '../src/node/setup.js';
 
 /** Best-of-trials wall ms per repetition; the process CPU ms of that trial is kept in `lastCpuMs`. */
 let lastCpuMs = 0;

@@ -12,6 +12,7 @@ import { loadAnomalyData, applyMinMax, fitMinMax } from '../src/systems/mtadgat/
 import { trainModel } from '../src/systems/mtadgat/train.js';
 import { computeErrors } from '../src/systems/mtadgat/scores.js';
 import { WSN } from '../src/systems/mtadgat/cli.js';
+import '../src/node/setup.js';
 
 export async function bench(opts: { quick: boolean }): Promise<Record<string, number | string>> {
   if (!engineInfo()) await initEngine();

@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeJsonAtomic } from '../src/node/fs.js';
 import { initEngine } from '../src/engine/index.js';
+import '../src/node/setup.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MODULES = ['engine', 'stemgnn', 'mtadgat', 'plrm', 'cgkgr'];

@@ -12,6 +12,7 @@ import { CHICAGO_CSV, prepareSeries, readSeries } from '../src/systems/stemgnn/d
 import { StemGNN } from '../src/systems/stemgnn/model.js';
 import { trainEpoch } from '../src/systems/stemgnn/train.js';
 import { forecastWindows } from '../src/systems/stemgnn/evaluate.js';
+import '../src/node/setup.js';
 
 export async function bench(opts: { quick: boolean }): Promise<Record<string, number | string>> {
   if (!engineInfo()) await initEngine();

@@ -13,6 +13,7 @@ import { resolveConfig, type CgkgrConfig, type PresetName } from '../../src/syst
 import { INSTEVAL_DIR, kgcnSpec, loadDataSpec } from '../../src/systems/cgkgr/datasets.js';
 import { syntheticDataset } from '../../src/systems/cgkgr/synthetic.js';
 import { runExperiment, type ScorerEvaluation } from '../../src/systems/cgkgr/experiment.js';
+import '../../src/node/setup.js';
 
 const [which = 'insteval', seedArg = '1,2,3', out = `/tmp/cgkgr-acceptance-${which}.json`, cfgArg = '{}'] = process.argv.slice(2);
 await initEngine({ backend: 'wasm' });

@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../../src/node/fs.js';
 import { SHIPPED_TASKS_DIR } from '../../src/systems/plrm/shipped.js';
 import { runSuite, suiteMarkdown, suiteMean } from '../../src/systems/plrm/suite.js';
 import { LABEL_MODELS } from '../../src/systems/plrm/label_models.js';
+import '../../src/node/setup.js';
 
 const args = process.argv.slice(2);
 const outIdx = args.indexOf('--out');

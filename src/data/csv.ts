@@ -8,9 +8,8 @@
  * with `indexOf`, cells with `String.split`, numbers with `Number()`; the slow quote-aware and
  * error-reporting paths only run for lines or cells that need them.
  */
-import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../util/errors.js';
-import { writeFileAtomic } from '../node/fs.js';
+import type { Storage } from '../io/storage.js';
 
 /** Cell separator. `'whitespace'` splits on runs of spaces and tabs (as `read.table` does). */
 export type Delimiter = ',' | ';' | '\t' | 'whitespace';
@@ -60,20 +59,9 @@ export interface NumericTable {
 /** Cell texts read as a missing value (after trimming and unquoting). */
 export const MISSING_TOKENS: readonly string[] = ['', 'NA', 'NaN', 'nan'];
 
-/** Read a numeric CSV file. See {@link NumericCsvOptions}; errors are `InputError`s. */
-export function readNumericCsv(path: string, opts: NumericCsvOptions = {}): NumericTable {
-  return parseNumericCsv(readText(path), { ...opts, source: path });
-}
-
-/** Read a whole text file, turning I/O failures into an `InputError` naming the file. */
-export function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'file not found' : e.code === 'EISDIR' ? 'is a directory, not a file' : e.message;
-    throw new InputError(`cannot read: ${why}`, { file: path });
-  }
+/** Read a numeric CSV file from a storage. See {@link NumericCsvOptions}; errors are `InputError`s. */
+export async function readNumericCsv(storage: Storage, path: string, opts: NumericCsvOptions = {}): Promise<NumericTable> {
+  return parseNumericCsv(await storage.readText(path), { ...opts, source: path });
 }
 
 /** Parse numeric CSV text held in memory (same rules as {@link readNumericCsv}). */
@@ -341,20 +329,21 @@ export interface WriteCsvOptions {
 }
 
 /**
- * Write a numeric table as CSV (atomically, via `writeFileAtomic`).
+ * Write a numeric table as CSV into a storage (atomically).
  *
  * `rows` is either an array of rows, or a row-major `Float32Array`/`Float64Array` with `cols`
  * columns. Float32 values are written with the fewest digits that read back to the same
  * float32 (so a write/read round trip is exact); NaN is written as `NaN`. `header` may be null.
  */
-export function writeCsv(
+export async function writeCsv(
+  storage: Storage,
   path: string,
   header: readonly string[] | null,
   rows: ReadonlyArray<ArrayLike<number>> | Float32Array | Float64Array,
   cols?: number,
   opts: WriteCsvOptions = {},
-): void {
-  writeFileAtomic(path, formatCsv(header, rows, cols, opts));
+): Promise<void> {
+  await storage.write(path, formatCsv(header, rows, cols, opts));
 }
 
 /** The text {@link writeCsv} writes. */

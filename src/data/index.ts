@@ -1,7 +1,7 @@
 /** Data basics: numeric CSV and label files, chronological splits, missing-value filling, windows, batches, scalers. */
-export { readNumericCsv, parseNumericCsv, writeCsv, formatCsv, formatFloat32, readText, splitCells, LineCursor, MISSING_TOKENS } from './csv.js';
+export { readNumericCsv, parseNumericCsv, writeCsv, formatCsv, formatFloat32, splitCells, LineCursor, MISSING_TOKENS } from './csv.js';
 export type { Delimiter, NumericCsvOptions, ParseNumericCsvOptions, NumericTable, WriteCsvOptions } from './csv.js';
-export { readLabelsFile, parseLabels } from './labels.js';
+export { readLabels, parseLabels } from './labels.js';
 export type { LabelsOptions } from './labels.js';
 export { chronologicalSplit, rangeLength, splitView, SPLIT_NAMES } from './splits.js';
 export type { RowRange, ChronologicalSplit, SplitName } from './splits.js';

@@ -3,7 +3,8 @@
  * benchmarks (e.g. SMD's `test_label/*.txt`). Errors name the file and the 1-based line.
  */
 import { InputError, UsageError } from '../util/errors.js';
-import { LineCursor, MISSING_TOKENS, readText } from './csv.js';
+import type { Storage } from '../io/storage.js';
+import { LineCursor, MISSING_TOKENS } from './csv.js';
 
 /** Options of {@link readLabelsFile} / {@link parseLabels}. */
 export interface LabelsOptions {
@@ -18,9 +19,9 @@ export interface LabelsOptions {
   expectedCount?: number;
 }
 
-/** Read a label file; returns one value per non-blank line, in order. */
-export function readLabelsFile(path: string, opts: LabelsOptions = {}): Float32Array {
-  return parseLabels(readText(path), { ...opts, source: path });
+/** Read a label file from a storage; returns one value per non-blank line, in order. */
+export async function readLabels(storage: Storage, path: string, opts: LabelsOptions = {}): Promise<Float32Array> {
+  return parseLabels(await storage.readText(path), { ...opts, source: path });
 }
 
 /** Parse label text held in memory (same rules as {@link readLabelsFile}). */

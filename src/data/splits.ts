@@ -31,13 +31,13 @@ export type SplitName = (typeof SPLIT_NAMES)[number];
  */
 export function chronologicalSplit(
   nRows: number,
-  ratios: readonly [number, number, number] = [7, 2, 1],
+  ratios: readonly number[] = [7, 2, 1],
   opts: { source?: string } = {},
 ): ChronologicalSplit {
   if (!Array.isArray(ratios) || ratios.length !== 3 || ratios.some((r) => !Number.isFinite(r) || r < 0)) {
     throw new UsageError(`split ratios must be three non-negative numbers (train, valid, test), got ${JSON.stringify(ratios)}`);
   }
-  const [a, b, c] = ratios;
+  const [a, b, c] = ratios as [number, number, number];
   if (!(a > 0)) throw new UsageError(`the train split ratio must be positive, got ${JSON.stringify(ratios)}`);
   if (!Number.isInteger(nRows) || nRows < 0) throw new RangeError(`chronologicalSplit: nRows must be a non-negative integer, got ${nRows}`);
   const total = a + b + c;

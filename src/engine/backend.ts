@@ -17,14 +17,31 @@ export const BACKENDS = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu', 'webgl',
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface EngineOptions {
-  /** Backend to use; overrides `SHEAF_BACKEND`. */
+  /** Backend to use; overrides `SHEAF_BACKEND` (Node). */
   backend?: BackendName;
   /**
-   * WASM threads (default 1, or `SHEAF_THREADS`). More than 1 uses the threaded build through a
-   * shim; it must be chosen before the WASM backend first starts, and the process must exit
-   * explicitly (the worker pool keeps it alive).
+   * WASM threads (default 1, or `SHEAF_THREADS`). In Node more than 1 uses the threaded build
+   * through a shim (src/node/threads.ts, installed by src/node/engine.ts); it must be chosen
+   * before the WASM backend first starts.
    */
   threads?: number;
+}
+
+/** Environment-specific steps around backend start-up (the Node entry installs them). */
+export interface EngineHooks {
+  /** Before `tf.setBackend('wasm')` with threads > 1; returns an undo function. */
+  prepareWasmThreads?: (threads: number) => () => void;
+  /** Threads the WASM backend actually runs with. */
+  wasmThreads?: () => number;
+  /** After the kernel pack: more kernels (Node's native pack). Returns their names. */
+  afterStart?: (backend: string) => string[];
+}
+
+let hooks: EngineHooks = {};
+
+/** Install environment hooks (called once by an entry point). */
+export function setEngineHooks(h: EngineHooks): void {
+  hooks = { ...hooks, ...h };
 }
 
 export interface EngineInfo {
@@ -38,6 +55,7 @@ export interface EngineInfo {
 let current: EngineInfo | null = null;
 let wasmStarted = false;
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+const env = (name: string): string | undefined => (isNode ? process.env[name] : undefined);
 
 /** Parse a backend name from a flag or the environment, with a clear error for unknown names. */
 export function parseBackendName(name: string, source = 'backend'): BackendName {
@@ -81,14 +99,14 @@ async function registerBackend(name: BackendName): Promise<void> {
  * running engine; asking for a different backend switches to it.
  */
 export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> {
-  const env = isNode ? process.env['SHEAF_BACKEND'] : undefined;
-  const wanted: BackendName = opts.backend ?? (env ? parseBackendName(env, 'SHEAF_BACKEND') : isNode ? 'wasm' : 'webgl');
+  const envBackend = env('SHEAF_BACKEND');
+  const wanted: BackendName = opts.backend ?? (envBackend ? parseBackendName(envBackend, 'SHEAF_BACKEND') : isNode ? 'wasm' : 'webgl');
   if (current && current.backend === wanted) return current;
   // The CPU backend prints a banner suggesting tfjs-node on first use unless PROD is set.
   tf.env().set('PROD', true);
   registerGradients();
   await registerBackend(wanted);
-  const envThreads = isNode ? process.env['SHEAF_THREADS'] : undefined;
+  const envThreads = env('SHEAF_THREADS');
   const threads = opts.threads ?? (envThreads ? Number(envThreads) : 1);
   if (!Number.isInteger(threads) || threads < 1 || threads > 8) throw new UsageError(`threads must be an integer from 1 to 8, got ${envThreads ?? opts.threads}`);
   let undo: (() => void) | null = null;

@@ -1,29 +1,31 @@
 /**
- * Registers tfjs-core's gradient functions. tfjs-core's Node entry registers none (they ship only
- * as ES-module files); `scripts/bundle-gradients.mjs` bundles them on install into
- * `vendor/tfjs-gradients.cjs`, which talks to the same global engine as our tfjs-core.
+ * tfjs-core's gradient functions, and our fix to one of them. tfjs-core registers its gradients
+ * only from its ES-module files (`dist/register_all_gradients.js`): a bundler loads them for the
+ * browser (src/browser.ts), and in Node, whose tfjs-core entry registers none, the package ships
+ * them bundled (`vendor/tfjs-gradients.cjs`, loaded by src/node/engine.ts). Either way they talk
+ * to the one global tfjs engine.
  */
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { UsageError } from '../util/errors.js';
 
+let provider: (() => void) | null = null;
 let done = false;
 
+/** Say how to register tfjs-core's gradients in this environment (called by the entry points). */
+export function setGradientProvider(load: () => void): void {
+  provider = load;
+}
+
+/** Make sure gradients are registered (and BatchMatMul's replaced by ours). */
 export function registerGradients(): void {
-  if (done || tf.getGradient(tf.BatchMatMul)) {
-    done = true;
-    return;
+  if (done) return;
+  if (!tf.getGradient(tf.BatchMatMul)) {
+    if (!provider) {
+      throw new UsageError("tfjs-core's gradients are not registered: import Sheaf through its package entry ('sheaf' or 'sheaf/<system>'), which registers them");
+    }
+    provider();
+    if (!tf.getGradient(tf.BatchMatMul)) throw new Error('the tfjs gradient bundle loaded but registered no gradients');
   }
-  // src/engine/ and dist/engine/ are both two levels below the package root.
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const bundle = join(root, 'vendor', 'tfjs-gradients.cjs');
-  if (!existsSync(bundle)) {
-    throw new Error(`tfjs gradients are not bundled (${bundle} is missing): run 'npm run prepare' (npm ci does it)`);
-  }
-  createRequire(import.meta.url)(bundle);
-  if (!tf.getGradient(tf.BatchMatMul)) throw new Error('tfjs gradient bundle loaded but registered no gradients');
   tf.registerGradient(batchMatMulGrad);
   done = true;
 }

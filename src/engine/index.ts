@@ -1,4 +1,5 @@
-export { initEngine, engineInfo, parseBackendName, BACKENDS } from './backend.js';
-export type { BackendName, EngineInfo, EngineOptions } from './backend.js';
+export { initEngine, engineInfo, parseBackendName, setEngineHooks, BACKENDS } from './backend.js';
+export type { BackendName, EngineInfo, EngineOptions, EngineHooks } from './backend.js';
+export { registerGradients, setGradientProvider } from './gradients.js';
 export { installKernelPack } from './kernels/index.js';
 export * from './ops.js';

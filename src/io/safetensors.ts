@@ -12,10 +12,9 @@
  * from tfjs tensors (F16, BF16 and F64 load as float32; I64 loads as int32 after a range check;
  * U8 loads as int32; BOOL as bool), so PyTorch state dicts load directly.
  */
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, UsageError } from '../util/errors.js';
-import { writeFileAtomic } from '../node/fs.js';
+import type { Storage } from './storage.js';
 
 /** Element types this implementation reads and writes. */
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32' | 'BOOL' | 'U8';
@@ -340,29 +339,47 @@ export function tensorToRaw(name: string, t: tf.Tensor): RawTensor {
   }
 }
 
-/** Write tfjs tensors to a safetensors file, atomically (float32 → F32, int32 → I32, bool → BOOL). */
-export function saveSafetensors(path: string, tensors: Map<string, tf.Tensor>, metadata?: Record<string, string>): void {
-  const raw = new Map<string, RawTensor>();
-  for (const [name, t] of tensors) raw.set(name, tensorToRaw(name, t));
-  writeFileAtomic(path, encodeSafetensors(raw, metadata));
+/** Tensors that can be written: tfjs tensors (copied out) or raw arrays in a file dtype. */
+export type WritableTensor = tf.Tensor | EncodableTensor;
+
+/** safetensors bytes of tfjs tensors (float32 → F32, int32 → I32, bool → BOOL) and/or raw arrays. */
+export function tensorsToSafetensors(tensors: Map<string, WritableTensor>, metadata?: Record<string, string>): Uint8Array {
+  const raw = new Map<string, EncodableTensor>();
+  for (const [name, t] of tensors) raw.set(name, t instanceof tf.Tensor ? tensorToRaw(name, t) : t);
+  return encodeSafetensors(raw, metadata);
 }
 
-/** Read a safetensors file into tfjs tensors (owned by the caller), with its metadata attached. */
-export function loadSafetensors(path: string): SafetensorsMap {
-  let buf: Uint8Array;
+/** tfjs tensors (owned by the caller) of raw tensors; `source` names the file in errors. */
+export function rawToTensors(raw: Map<string, RawTensor>, source = '<buffer>'): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
   try {
-    buf = readFileSync(path);
-  } catch (e) {
-    throw new InputError(`cannot read safetensors file: ${(e as Error).message}`, { file: path });
-  }
-  const { tensors, metadata } = decodeSafetensors(buf, path);
-  const out = new Map<string, tf.Tensor>() as SafetensorsMap;
-  try {
-    for (const [name, t] of tensors) out.set(name, rawToTensor(name, t, path));
+    for (const [name, t] of raw) out.set(name, rawToTensor(name, t, source));
   } catch (e) {
     tf.dispose([...out.values()]);
     throw e;
   }
+  return out;
+}
+
+/** safetensors bytes → tfjs tensors (owned by the caller), with the file's metadata attached. */
+export function safetensorsToTensors(buf: Uint8Array, source = '<buffer>'): SafetensorsMap {
+  const { tensors, metadata } = decodeSafetensors(buf, source);
+  const out = rawToTensors(tensors, source) as SafetensorsMap;
   out.metadata = metadata;
   return out;
+}
+
+/** Write tensors to a safetensors file in `storage`, atomically. */
+export async function saveSafetensors(storage: Storage, path: string, tensors: Map<string, WritableTensor>, metadata?: Record<string, string>): Promise<void> {
+  await storage.write(path, tensorsToSafetensors(tensors, metadata));
+}
+
+/** Read a safetensors file from `storage` into tfjs tensors (owned by the caller). */
+export async function loadSafetensors(storage: Storage, path: string): Promise<SafetensorsMap> {
+  return safetensorsToTensors(await storage.read(path), path);
+}
+
+/** Read a safetensors file from `storage` as raw arrays in their file dtypes (F64 stays F64). */
+export async function loadSafetensorsRaw(storage: Storage, path: string): Promise<{ tensors: Map<string, RawTensor>; metadata: Record<string, string> }> {
+  return decodeSafetensors(await storage.read(path), path);
 }

@@ -38,6 +38,8 @@ export interface MetricRow {
 /** Final metrics of the model beside baselines, on one split of one dataset. */
 export interface MetricsComparison {
   split: string;
+  /** How the numbers were computed when a split has several (e.g. `official`, `POT threshold`). */
+  protocol?: string;
   dataset: string;
   rows: readonly MetricRow[];
   /** Column order; default: metric names in order of first appearance. */
@@ -172,9 +174,10 @@ export function renderMetricsTable(m: MetricsComparison): string {
       return `<tr${isModel ? ' class="model"' : ''}><th scope="row">${label}</th>${cells}</tr>`;
     })
     .join('');
-  const caption = `split <b>${escapeHtml(m.split)}</b> of dataset <b>${escapeHtml(m.dataset)}</b>`;
+  const proto = m.protocol ? `, ${escapeHtml(m.protocol)}` : '';
+  const caption = `split <b>${escapeHtml(m.split)}</b> of dataset <b>${escapeHtml(m.dataset)}</b>${proto}`;
   const note = m.note !== undefined ? `<p class="description">${escapeHtml(m.note)}</p>` : '';
-  return `<h3>${escapeHtml(m.dataset)} · ${escapeHtml(m.split)}</h3>${note}<div class="table-wrap"><table class="metrics"><caption>${caption}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+  return `<h3>${escapeHtml(m.dataset)} · ${escapeHtml(m.split)}${proto}</h3>${note}<div class="table-wrap"><table class="metrics"><caption>${caption}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 /** One line chart per metric name, one line per split, x = epoch. */

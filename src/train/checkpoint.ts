@@ -1,84 +1,102 @@
 /**
- * Training checkpoints. A run folder holds one sub-folder per checkpoint and a `latest` pointer:
+ * Checkpoints: the one format every system saves its models in, and the training loop its
+ * progress in. A checkpoint is a folder in a `Storage`:
  *
- *   <runDir>/epoch-0003/model.safetensors       model.stateDict() under PyTorch names
- *                       optimizer.safetensors   moment estimates (`<param>.<slot>`), when an optimiser is given
- *                       config.json             {config, epoch, step, rngState, scaler, bestMetric, extra, optimizer, scheduler}
- *                       complete                marker, written last
- *   <runDir>/latest                             name of the newest complete checkpoint folder
+ *   <dir>/model.safetensors       the weights, under the model's (PyTorch) parameter names
+ *         optimizer.safetensors   moment estimates (`<param>.<slot>`), when an optimiser is saved
+ *         <name>.safetensors      further tensor files a system needs (e.g. training scores)
+ *         config.json             {format, version, system, config, epoch, step, rngState,
+ *                                  moduleRng, bestMetric, extra, optimizer, scheduler, files}
+ *         complete                marker, written last
  *
- * A checkpoint is written into a hidden temporary folder and renamed into place only when every
- * file (each fsync'd) and the marker exist, so a run killed at any moment leaves either the old or
- * the new checkpoint, never a half-written one; `latest` is updated (atomically) after the rename.
+ * A run folder may hold several (`epoch-0003`, `best`, …) and a `latest` pointer. A checkpoint is
+ * written into a hidden temporary folder and renamed into place only when every file and the
+ * marker exist, so a run killed at any moment leaves the old or the new checkpoint, never half of
+ * one; `latest` is updated (atomically) after the rename.
+ *
+ * Version 1 (the training loop's progress checkpoints before the system kit, with no `system`
+ * field) still loads. The systems' older formats are read by their own `legacy` loaders.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, mkdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '../nn/module.js';
 import type { Rng } from '../util/random.js';
-import { InputError, UsageError } from '../util/errors.js';
-import { writeFileAtomic, writeJsonAtomic } from '../node/fs.js';
-import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizers.js';
 import type { Scheduler } from '../optim/schedulers.js';
+import { InputError, UsageError } from '../util/errors.js';
+import { readJson, writeJson, type Storage } from '../io/storage.js';
+import { joinPath } from '../io/path.js';
+import { decodeSafetensors, rawToTensors, tensorsToSafetensors, type RawTensor, type WritableTensor } from '../io/safetensors.js';
 
-const FORMAT = 'sheaf-checkpoint';
-const VERSION = 1;
+export const CHECKPOINT_FORMAT = 'sheaf-checkpoint';
+export const CHECKPOINT_VERSION = 2;
 const MARKER = 'complete';
 const LATEST = 'latest';
 let tmpCounter = 0;
 
+/** What to write. */
 export interface SaveCheckpointOptions {
-  model: Module;
+  /** The system that wrote it (`stemgnn`, …); `load(dir)` dispatches on it. */
+  system?: string;
+  /** Weights: a module's state dict, or a tensor map (tfjs tensors or raw arrays, e.g. F64). */
+  model?: Module;
+  tensors?: Map<string, WritableTensor>;
+  /** Further tensor files, `<name>.safetensors`. */
+  files?: Record<string, Map<string, WritableTensor>>;
   optimizer?: Optimizer;
   scheduler?: Scheduler;
-  /** The run's configuration (JSON-serialisable); checked on resume. */
+  /** The configuration (JSON); compared on resume. */
   config: unknown;
   /** Epochs completed. */
-  epoch: number;
+  epoch?: number;
   /** Optimiser steps taken. */
-  step: number;
+  step?: number;
   rng?: Rng;
-  /** Fitted data scaler state or anything else needed to use the model (JSON-serialisable). */
-  scaler?: unknown;
   /** Best monitored metric so far (null/NaN = none). */
   bestMetric?: number | null;
+  /** Anything else the system needs to use the model (JSON). */
   extra?: unknown;
-  /** Folder name inside the run folder (default `epoch-<epoch, 4 digits>`). */
+  /** Folder name inside `runDir` (default `epoch-<epoch, 4 digits>`). */
   name?: string;
-  /** Point `latest` at this checkpoint (default true; false for e.g. a `best` copy). */
+  /** Point `latest` at this checkpoint (default true). */
   setLatest?: boolean;
-  /** Keep only the newest `keep` `epoch-*` folders (default: keep all). */
+  /** Keep only the newest `keep` `epoch-*` folders (default: all). */
   keep?: number;
-}
-
-/** What a checkpoint holds, tensors included (owned by the caller). */
-export interface LoadedCheckpoint extends CheckpointInfo {
-  model: Map<string, tf.Tensor>;
-  optimizer: OptimizerState | null;
 }
 
 /** The non-tensor part of a checkpoint. */
 export interface CheckpointInfo {
   /** The checkpoint folder that was read. */
   dir: string;
+  /** Format version it was written in. */
+  version: number;
+  system: string | null;
   config: unknown;
   epoch: number;
   step: number;
   rngState: number[] | null;
   /** States of the generators inside the model (e.g. dropout), by module name. */
-  moduleRng?: Record<string, number[]> | null;
-  scaler: unknown;
+  moduleRng: Record<string, number[]> | null;
   bestMetric: number | null;
   extra: unknown;
   scheduler: Record<string, number> | null;
+  /** Version 1 only: a fitted scaler stored beside the model. */
+  scaler?: unknown;
 }
 
-/** config.json: the checkpoint's non-tensor part as written (no folder; plus format and optimizer meta). */
+/** A loaded checkpoint: tensors as raw arrays in their file dtypes, by file name. */
+export interface LoadedCheckpoint extends CheckpointInfo {
+  /** `model` holds the weights; `optimizer` the optimiser slots; others as the system wrote them. */
+  files: Record<string, Map<string, RawTensor>>;
+  /** Optimiser metadata (lr, step counts); null without an optimiser. */
+  optimizerMeta: Record<string, unknown> | null;
+}
+
+/** config.json as written. */
 interface ConfigFile extends Omit<CheckpointInfo, 'dir'> {
   format: string;
-  version: number;
   optimizer: Record<string, unknown> | null;
+  /** Tensor files besides model.safetensors (names without extension). */
+  files?: string[];
 }
 
 function checkpointName(epoch: number): string {
@@ -89,24 +107,32 @@ function checkpointName(epoch: number): string {
  * Write a checkpoint into `runDir` (see the module comment) and return its folder. An existing
  * folder of the same name is replaced.
  */
-export function saveCheckpoint(runDir: string, opts: SaveCheckpointOptions): string {
-  if (!Number.isInteger(opts.epoch) || opts.epoch < 0) throw new UsageError(`saveCheckpoint: epoch must be a non-negative integer, got ${opts.epoch}`);
-  if (!Number.isInteger(opts.step) || opts.step < 0) throw new UsageError(`saveCheckpoint: step must be a non-negative integer, got ${opts.step}`);
-  const name = opts.name ?? checkpointName(opts.epoch);
+export async function saveCheckpoint(storage: Storage, runDir: string, opts: SaveCheckpointOptions): Promise<string> {
+  const epoch = opts.epoch ?? 0;
+  const step = opts.step ?? 0;
+  if (!Number.isInteger(epoch) || epoch < 0) throw new UsageError(`saveCheckpoint: epoch must be a non-negative integer, got ${epoch}`);
+  if (!Number.isInteger(step) || step < 0) throw new UsageError(`saveCheckpoint: step must be a non-negative integer, got ${step}`);
+  const name = opts.name ?? checkpointName(epoch);
   if (!name || name.startsWith('.') || name.includes('/') || name.includes('\\') || name === LATEST) {
     throw new UsageError(`saveCheckpoint: invalid checkpoint name '${name}'`);
   }
-  mkdirSync(runDir, { recursive: true });
-  const tmp = join(runDir, `.tmp-${name}-${process.pid}-${tmpCounter++}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
+  if (opts.model && opts.tensors) throw new UsageError('saveCheckpoint: give model or tensors, not both');
+  const tmp = joinPath(runDir, `.tmp-${name}-${Date.now()}-${tmpCounter++}`);
+  await storage.remove(tmp);
+  await storage.mkdir(tmp);
   try {
-    saveSafetensors(join(tmp, 'model.safetensors'), opts.model.stateDict(), { format: 'pt' });
+    const weights = opts.model ? opts.model.stateDict() : opts.tensors ?? new Map<string, WritableTensor>();
+    await storage.write(joinPath(tmp, 'model.safetensors'), tensorsToSafetensors(weights, { format: 'pt' }));
+    const extraFiles = Object.keys(opts.files ?? {});
+    for (const f of extraFiles) {
+      if (!/^[A-Za-z0-9_-]+$/.test(f) || f === 'model' || f === 'optimizer') throw new UsageError(`saveCheckpoint: invalid file name '${f}'`);
+      await storage.write(joinPath(tmp, `${f}.safetensors`), tensorsToSafetensors(opts.files![f]!));
+    }
     let optimizerMeta: Record<string, unknown> | null = null;
     if (opts.optimizer) {
       const s = opts.optimizer.stateDict();
       try {
-        saveSafetensors(join(tmp, 'optimizer.safetensors'), s.tensors);
+        await storage.write(joinPath(tmp, 'optimizer.safetensors'), tensorsToSafetensors(s.tensors));
       } finally {
         tf.dispose([...s.tensors.values()]);
       }
@@ -114,167 +140,201 @@ export function saveCheckpoint(runDir: string, opts: SaveCheckpointOptions): str
     }
     const best = opts.bestMetric ?? null;
     const file: ConfigFile = {
-      format: FORMAT,
-      version: VERSION,
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
+      system: opts.system ?? null,
       config: opts.config ?? null,
-      epoch: opts.epoch,
-      step: opts.step,
+      epoch,
+      step,
       rngState: opts.rng ? opts.rng.getState() : null,
-      moduleRng: opts.model.rngStates(),
-      scaler: opts.scaler ?? null,
+      moduleRng: opts.model ? opts.model.rngStates() : null,
       bestMetric: best !== null && Number.isFinite(best) ? best : null,
       extra: opts.extra ?? null,
       optimizer: optimizerMeta,
       scheduler: opts.scheduler ? opts.scheduler.stateDict() : null,
+      files: extraFiles,
     };
-    writeJsonAtomic(join(tmp, 'config.json'), file);
-    writeFileAtomic(join(tmp, MARKER), `${new Date().toISOString()}\n`);
-    const final = join(runDir, name);
-    if (existsSync(final)) {
-      // A directory cannot be renamed over a non-empty one: move the old aside first.
-      const old = join(runDir, `.old-${name}-${process.pid}-${tmpCounter++}`);
-      renameSync(final, old);
-      renameSync(tmp, final);
-      rmSync(old, { recursive: true, force: true });
+    await writeJson(storage, joinPath(tmp, 'config.json'), file);
+    await storage.write(joinPath(tmp, MARKER), `${new Date().toISOString()}\n`);
+    const final = joinPath(runDir, name);
+    if ((await storage.stat(final)) !== null) {
+      // A folder cannot be renamed over a non-empty one: move the old aside first.
+      const old = joinPath(runDir, `.old-${name}-${Date.now()}-${tmpCounter++}`);
+      await storage.rename(final, old);
+      await storage.rename(tmp, final);
+      await storage.remove(old);
     } else {
-      renameSync(tmp, final);
+      await storage.rename(tmp, final);
     }
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
+    await storage.remove(tmp);
     throw e;
   }
-  if (opts.setLatest ?? true) writeFileAtomic(join(runDir, LATEST), name + '\n');
-  if (opts.keep !== undefined) pruneCheckpoints(runDir, opts.keep, name);
-  return join(runDir, name);
+  if (opts.setLatest ?? true) await storage.write(joinPath(runDir, LATEST), name + '\n');
+  if (opts.keep !== undefined) await pruneCheckpoints(storage, runDir, opts.keep, name);
+  return joinPath(runDir, name);
 }
 
-function epochFolders(runDir: string): Array<{ name: string; n: number }> {
-  if (!existsSync(runDir)) return [];
-  return readdirSync(runDir)
+async function epochFolders(storage: Storage, runDir: string): Promise<Array<{ name: string; n: number }>> {
+  return (await storage.list(runDir))
     .map((name) => ({ name, m: /^epoch-(\d+)$/.exec(name) }))
     .filter((x): x is { name: string; m: RegExpExecArray } => x.m !== null)
     .map(({ name, m }) => ({ name, n: Number(m[1]) }))
     .sort((a, b) => a.n - b.n);
 }
 
-function pruneCheckpoints(runDir: string, keep: number, current: string): void {
+async function pruneCheckpoints(storage: Storage, runDir: string, keep: number, current: string): Promise<void> {
   if (!Number.isInteger(keep) || keep < 1) throw new UsageError(`saveCheckpoint: keep must be a positive integer, got ${keep}`);
-  const all = epochFolders(runDir);
+  const all = await epochFolders(storage, runDir);
   for (const { name } of all.slice(0, Math.max(0, all.length - keep))) {
-    if (name !== current) rmSync(join(runDir, name), { recursive: true, force: true });
+    if (name !== current) await storage.remove(joinPath(runDir, name));
   }
 }
 
-function isComplete(dir: string): boolean {
-  return existsSync(join(dir, MARKER)) && existsSync(join(dir, 'config.json'));
+/** Whether `dir` holds a complete checkpoint. */
+export async function isCheckpoint(storage: Storage, dir: string): Promise<boolean> {
+  return (await storage.stat(joinPath(dir, MARKER)))?.kind === 'file' && (await storage.stat(joinPath(dir, 'config.json')))?.kind === 'file';
 }
 
 /**
  * The newest complete checkpoint folder in `runDir`, or null. Follows `latest`; if that is missing
  * or points at an incomplete folder, falls back to the highest-numbered complete `epoch-*` folder.
  */
-export function findLatestCheckpoint(runDir: string): string | null {
-  const pointer = join(runDir, LATEST);
-  if (existsSync(pointer)) {
-    const name = readFileSync(pointer, 'utf8').trim();
-    if (name && !name.includes('/') && isComplete(join(runDir, name))) return join(runDir, name);
+export async function findLatestCheckpoint(storage: Storage, runDir: string): Promise<string | null> {
+  const pointer = joinPath(runDir, LATEST);
+  if ((await storage.stat(pointer))?.kind === 'file') {
+    const name = (await storage.readText(pointer)).trim();
+    if (name && !name.includes('/') && (await isCheckpoint(storage, joinPath(runDir, name)))) return joinPath(runDir, name);
   }
-  const complete = epochFolders(runDir).filter(({ name }) => isComplete(join(runDir, name)));
-  return complete.length ? join(runDir, complete[complete.length - 1]!.name) : null;
+  const folders = await epochFolders(storage, runDir);
+  for (let i = folders.length - 1; i >= 0; i--) {
+    const d = joinPath(runDir, folders[i]!.name);
+    if (await isCheckpoint(storage, d)) return d;
+  }
+  return null;
 }
 
-/** A checkpoint folder itself, or the latest checkpoint of a run folder. */
-function resolveCheckpoint(dir: string): string {
-  if (isComplete(dir)) return dir;
-  const latest = existsSync(dir) && statSync(dir).isDirectory() ? findLatestCheckpoint(dir) : null;
-  if (!latest) throw new InputError('no complete checkpoint here (expected config.json and a "complete" marker, or a run folder with one)', { file: dir });
+/** A checkpoint folder itself, the latest checkpoint of a run's progress, or a run's `checkpoint/`. */
+export async function resolveCheckpoint(storage: Storage, dir: string): Promise<string> {
+  if (await isCheckpoint(storage, dir)) return dir;
+  const inner = joinPath(dir, 'checkpoint');
+  if (await isCheckpoint(storage, inner)) return inner;
+  const latest = (await storage.stat(dir))?.kind === 'dir' ? await findLatestCheckpoint(storage, dir) : null;
+  if (!latest) {
+    const what = (await storage.stat(dir)) === null ? 'does not exist' : 'holds no complete checkpoint (expected config.json and a "complete" marker, or a run folder with checkpoint/)';
+    throw new InputError(what, { file: dir });
+  }
   return latest;
 }
 
-function readConfig(dir: string): ConfigFile {
-  const path = join(dir, 'config.json');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new InputError(`cannot read checkpoint config: ${(e as Error).message}`, { file: path });
-  }
-  const c = raw as Partial<ConfigFile>;
-  if (c?.format !== FORMAT) throw new InputError(`not a Sheaf checkpoint (format is ${JSON.stringify(c?.format)})`, { file: path, field: 'format' });
-  if (c.version !== VERSION) throw new InputError(`unsupported checkpoint version ${String(c.version)} (this build reads ${VERSION})`, { file: path, field: 'version' });
+function checkInfo(c: Partial<ConfigFile>, path: string): void {
   for (const f of ['epoch', 'step'] as const) {
     if (!Number.isInteger(c[f]) || (c[f] as number) < 0) throw new InputError(`must be a non-negative integer, got ${JSON.stringify(c[f])}`, { file: path, field: f });
   }
   const okRng = (st: unknown): boolean =>
     Array.isArray(st) && (st.length === 4 || st.length === 5) && st.slice(0, 4).every((v) => Number.isInteger(v)) && (st.length === 4 || Number.isFinite(st[4]));
-  if (c.rngState != null && !okRng(c.rngState)) {
-    throw new InputError('must be null or 4 integers (and an optional cached normal value)', { file: path, field: 'rngState' });
-  }
+  if (c.rngState != null && !okRng(c.rngState)) throw new InputError('must be null or 4 integers (and an optional cached normal value)', { file: path, field: 'rngState' });
   if (c.moduleRng != null && !(typeof c.moduleRng === 'object' && Object.values(c.moduleRng).every(okRng))) {
     throw new InputError('must map module names to rng states', { file: path, field: 'moduleRng' });
   }
-  return c as ConfigFile;
 }
 
-/**
- * Read a checkpoint (a checkpoint folder, or a run folder → its latest). The caller owns the
- * returned tensors.
- */
-export function loadCheckpoint(dir: string): LoadedCheckpoint {
-  const ckpt = resolveCheckpoint(resolve(dir));
-  const c = readConfig(ckpt);
-  const model = loadSafetensors(join(ckpt, 'model.safetensors'));
-  let optimizer: OptimizerState | null = null;
-  if (c.optimizer) {
-    const path = join(ckpt, 'optimizer.safetensors');
-    if (!existsSync(path)) {
-      tf.dispose([...model.values()]);
-      throw new InputError('config.json records an optimizer but optimizer.safetensors is missing', { file: path });
-    }
-    optimizer = { tensors: loadSafetensors(path), meta: c.optimizer };
-  }
-  return {
-    dir: ckpt,
-    config: c.config,
-    epoch: c.epoch,
-    step: c.step,
+/** Read the config.json of a checkpoint folder (no tensors); another format is an InputError naming it. */
+export async function readCheckpointInfo(storage: Storage, dir: string): Promise<CheckpointInfo & { optimizer: Record<string, unknown> | null; fileNames: string[] }> {
+  const path = joinPath(dir, 'config.json');
+  const c = (await readJson(storage, path)) as Partial<ConfigFile> | null;
+  if (!c || typeof c !== 'object') throw new InputError('config.json must hold a JSON object', { file: path });
+  if (c.format !== CHECKPOINT_FORMAT) throw new InputError(`not a Sheaf checkpoint (format is ${JSON.stringify(c.format)})`, { file: path, field: 'format' });
+  if (c.version !== 1 && c.version !== CHECKPOINT_VERSION) throw new InputError(`unsupported checkpoint version ${String(c.version)} (this build reads 1 and ${CHECKPOINT_VERSION})`, { file: path, field: 'version' });
+  checkInfo(c, path);
+  const info: CheckpointInfo & { optimizer: Record<string, unknown> | null; fileNames: string[] } = {
+    dir,
+    version: c.version,
+    system: c.system ?? (c.version === 1 ? legacySystemOf(c.extra) : null),
+    config: c.config ?? null,
+    epoch: c.epoch!,
+    step: c.step!,
     rngState: c.rngState ?? null,
     moduleRng: c.moduleRng ?? null,
-    scaler: c.scaler ?? null,
     bestMetric: c.bestMetric ?? null,
     extra: c.extra ?? null,
     scheduler: c.scheduler ?? null,
-    model,
-    optimizer,
+    optimizer: c.optimizer ?? null,
+    fileNames: Array.isArray(c.files) ? c.files.filter((f): f is string => typeof f === 'string') : [],
   };
-}
-
-/**
- * Load a checkpoint into live objects: model weights (strict names and shapes), optimiser state,
- * scheduler position and rng state, for whichever of these are given. Asking for a part the
- * checkpoint does not have is an error. Returns the rest (epoch, step, config, …).
- */
-export function restoreCheckpoint(
-  dir: string,
-  targets: { model: Module; optimizer?: Optimizer; scheduler?: Scheduler; rng?: Rng },
-): CheckpointInfo {
-  const loaded = loadCheckpoint(dir);
-  const { model, optimizer, ...info } = loaded;
-  try {
-    const where = { file: join(loaded.dir, 'config.json') };
-    if (targets.optimizer && !optimizer) throw new InputError('checkpoint has no optimizer state', { ...where, field: 'optimizer' });
-    if (targets.scheduler && !info.scheduler) throw new InputError('checkpoint has no scheduler state', { ...where, field: 'scheduler' });
-    if (targets.rng && !info.rngState) throw new InputError('checkpoint has no rng state', { ...where, field: 'rngState' });
-    targets.model.loadStateDict(model);
-    if (targets.optimizer) targets.optimizer.loadStateDict(optimizer!);
-    if (targets.scheduler) targets.scheduler.loadStateDict(info.scheduler!);
-    if (targets.rng) targets.rng.setState(info.rngState!);
-    // Generators inside the model (dropout masks) continue where they were.
-    if (info.moduleRng) targets.model.setRngStates(info.moduleRng);
-  } finally {
-    tf.dispose([...model.values()]);
-    if (optimizer) tf.dispose([...optimizer.tensors.values()]);
-  }
+  if (c.version === 1) info.scaler = c.scaler ?? null;
   return info;
 }
 
+/** Version-1 CG-KGR checkpoints named their system inside `extra`. */
+function legacySystemOf(extra: unknown): string | null {
+  const s = (extra as { system?: unknown } | null)?.system;
+  return typeof s === 'string' ? s : null;
+}
+
+/** Read a checkpoint (a checkpoint folder, or a run folder → its checkpoint). */
+export async function loadCheckpoint(storage: Storage, dir: string): Promise<LoadedCheckpoint> {
+  const ckpt = await resolveCheckpoint(storage, dir);
+  const { optimizer, fileNames, ...info } = await readCheckpointInfo(storage, ckpt);
+  const files: Record<string, Map<string, RawTensor>> = {};
+  const read = async (name: string): Promise<void> => {
+    const path = joinPath(ckpt, `${name}.safetensors`);
+    if ((await storage.stat(path)) === null) throw new InputError(`config.json lists ${name}.safetensors but it is missing`, { file: path });
+    files[name] = decodeSafetensors(await storage.read(path), path).tensors;
+  };
+  await read('model');
+  if (optimizer) await read('optimizer');
+  for (const f of fileNames) await read(f);
+  return { ...info, dir: ckpt, files, optimizerMeta: optimizer };
+}
+
+/** The tfjs tensors (owned by the caller) of one file of a loaded checkpoint. */
+export function checkpointTensors(ck: LoadedCheckpoint, file = 'model'): Map<string, tf.Tensor> {
+  const raw = ck.files[file];
+  if (!raw) throw new InputError(`the checkpoint has no ${file}.safetensors`, { file: ck.dir });
+  return rawToTensors(raw, joinPath(ck.dir, `${file}.safetensors`));
+}
+
+/** Load weights into a module (strict names and shapes); a mismatch is an InputError naming the file. */
+export function loadWeights(model: Module, ck: LoadedCheckpoint, file = 'model', opts: { strict?: boolean } = {}): void {
+  const tensors = checkpointTensors(ck, file);
+  try {
+    model.loadStateDict(tensors, opts);
+  } catch (e) {
+    throw new InputError((e as Error).message, { file: joinPath(ck.dir, `${file}.safetensors`) });
+  } finally {
+    tf.dispose([...tensors.values()]);
+  }
+}
+
+/**
+ * Load a checkpoint into live objects: weights (strict), optimiser state, scheduler position, rng
+ * state, module generators — for whichever targets are given. Asking for a part the checkpoint
+ * does not have is an error. Returns the rest.
+ */
+export async function restoreCheckpoint(
+  storage: Storage,
+  dir: string,
+  targets: { model: Module; optimizer?: Optimizer; scheduler?: Scheduler; rng?: Rng },
+): Promise<CheckpointInfo> {
+  const ck = await loadCheckpoint(storage, dir);
+  const where = { file: joinPath(ck.dir, 'config.json') };
+  if (targets.optimizer && !ck.optimizerMeta) throw new InputError('checkpoint has no optimizer state', { ...where, field: 'optimizer' });
+  if (targets.scheduler && !ck.scheduler) throw new InputError('checkpoint has no scheduler state', { ...where, field: 'scheduler' });
+  if (targets.rng && !ck.rngState) throw new InputError('checkpoint has no rng state', { ...where, field: 'rngState' });
+  loadWeights(targets.model, ck);
+  if (targets.optimizer) {
+    const state: OptimizerState = { tensors: checkpointTensors(ck, 'optimizer'), meta: ck.optimizerMeta! };
+    try {
+      targets.optimizer.loadStateDict(state);
+    } finally {
+      tf.dispose([...state.tensors.values()]);
+    }
+  }
+  if (targets.scheduler) targets.scheduler.loadStateDict(ck.scheduler!);
+  if (targets.rng) targets.rng.setState(ck.rngState!);
+  // Generators inside the model (dropout masks) continue where they were.
+  if (ck.moduleRng) targets.model.setRngStates(ck.moduleRng);
+  const { files: _f, optimizerMeta: _o, ...info } = ck;
+  return info;
+}

@@ -1,221 +1,264 @@
 /**
- * The training loop shared by every system: epochs of batches, validation, best-model selection,
- * early stopping, lr scheduling, checkpoints with resume, progress output and Ctrl-C handling.
- * The model-specific work stays in the caller's `step` (usually a `trainStep` call) and
- * `validate` functions.
+ * The training loop — the only one: every system trains through `fit`. Epochs (numbered from 1)
+ * of batches, a step that may return several loss parts, validation every k epochs, best-model
+ * selection (or keep the last), early stopping, lr scheduling, progress, Ctrl-C, and resumable
+ * checkpoints that hold everything needed to continue exactly: weights, optimiser and scheduler
+ * state, the loop's generator, the system's own generators and sampler state (`state`), the
+ * history, and the best weights so far. A resume with a different configuration is refused.
+ *
+ * What is model-specific stays in the caller's `batches`, `step` and `validate`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { join } from 'node:path';
-import { existsSync } from 'node:fs';
 import type { Module } from '../nn/module.js';
 import type { Rng } from '../util/random.js';
 import { SheafError, UsageError } from '../util/errors.js';
 import type { Optimizer } from '../optim/optimizers.js';
 import type { Scheduler } from '../optim/schedulers.js';
-import { findLatestCheckpoint, loadCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { Storage } from '../io/storage.js';
+import { joinPath } from '../io/path.js';
+import { checkpointTensors, findLatestCheckpoint, isCheckpoint, loadCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 
-/** Passed to `onEpochEnd`. */
-export interface EpochEnd {
+/** What a step returns: the loss, or named loss parts (`loss` is the total when present). */
+export type StepValue = number | Readonly<Record<string, number>>;
+
+/** One epoch of training, as the history records it. */
+export interface EpochRecord<V = Record<string, number>> {
   /** 1-based epoch number. */
   epoch: number;
-  /** Mean of the batch losses of this epoch. */
-  trainLoss: number;
-  /** What `validate` returned ({} without it). */
-  metrics: Record<string, number>;
-  /** Wall time of the epoch, validation included. */
+  /** The epoch's loss parts, reduced over its batches (mean unless `reduce` says otherwise); always has `loss`. */
+  train: Record<string, number>;
+  /** What `validate` returned, on epochs that validated; else null. */
+  valid: V | null;
+  /** Learning rate during the epoch (null without an optimiser). */
+  lr: number | null;
+  /** Batches in the epoch. */
+  steps: number;
+  /** Seconds of the training batches alone. */
+  trainSeconds: number;
+  /** Seconds of the epoch, validation included. */
   seconds: number;
   /** This epoch set a new best monitored value. */
-  isBest: boolean;
+  best: boolean;
 }
 
-/** Passed to `onBatchEnd`. */
-export interface BatchEnd {
-  epoch: number;
-  /** 0-based batch index within the epoch. */
-  batch: number;
-  loss: number;
-  /** Optimiser steps so far in the whole run. */
-  step: number;
+/** Where progress goes (the CLI draws a bar on a terminal; a page may draw a chart). */
+export interface ProgressSink {
+  batch?(p: { epoch: number; epochs: number; batch: number; batches: number | undefined; loss: number }): void;
+  epoch?(r: EpochRecord<unknown>, epochs: number): void;
 }
 
-export interface HistoryEntry {
-  epoch: number;
-  trainLoss: number;
-  metrics: Record<string, number>;
+/** State a system keeps outside the model (generators, sampler state), saved with each checkpoint. */
+export interface FitState {
+  save(): unknown;
+  load(state: unknown): void;
 }
 
-export interface FitOptions<B> {
-  /** Last epoch to train (epochs are numbered 1..epochs; a resumed run continues to this one). */
-  epochs: number;
-  /** The batches of an epoch (shuffle with an Rng so resume repeats them). */
-  batches: (epoch: number) => Iterable<B>;
-  /** Train on one batch, return its loss (typically `trainStep(...)`). */
-  step: (batch: B) => number | Promise<number>;
-  /** Metrics on the validation split, run in eval mode after each epoch. */
-  validate?: (epoch: number) => Record<string, number> | Promise<Record<string, number>>;
-  /**
-   * Best-model selection on a metric returned by `validate` (or `'trainLoss'`). The best state dict
-   * is kept in memory (and written to `<checkpoint.dir>/best` when checkpointing).
-   */
-  monitor?: { metric: string; mode: 'min' | 'max' };
-  /** Stop after `patience` epochs without improvement of the monitored metric (by more than minDelta). */
-  earlyStopping?: { patience: number; minDelta?: number };
+export interface FitOptions<B, V> {
+  /** The model being trained: switched to train/eval mode, checkpointed, given back the kept weights. */
+  model: Module;
+  /** The optimiser (its state is checkpointed; its lr is recorded per epoch). */
+  optimizer?: Optimizer;
   scheduler?: Scheduler;
   /** When the scheduler steps: after each epoch (default) or after each batch. */
   schedulerStep?: 'epoch' | 'batch';
+  /** Last epoch to train (a resumed run continues to this one). 0 trains nothing. */
+  epochs: number;
+  /** The batches of an epoch (shuffle with an Rng that `rng` or `state` checkpoints). */
+  batches: (epoch: number) => Iterable<B>;
+  /** Train on one batch; return its loss or its loss parts. */
+  step: (batch: B, epoch: number) => StepValue | Promise<StepValue>;
+  /** Reduce each part's batch values to the epoch's (default: the mean of each part). */
+  reduce?: (parts: Readonly<Record<string, number[]>>) => Record<string, number>;
+  /** Validation in eval mode after the epochs that `validateEvery` selects. Must be JSON-serialisable. */
+  validate?: (epoch: number) => V | Promise<V>;
+  /** Validate every k epochs (default 1). */
+  validateEvery?: number;
   /**
-   * Checkpoint to `dir` every `every` epochs (default 1) and at the end. If `dir` already holds a
-   * checkpoint, training resumes from it: weights, optimiser and scheduler state, rng, history,
-   * best metric and early-stopping counter. `config` must equal the stored one.
+   * Best-epoch selection: the value to compare (undefined on epochs where it is not known, e.g.
+   * without validation) and its direction. With `restore: 'best'` (the default when monitoring)
+   * the best weights are given back at the end.
    */
-  checkpoint?: { dir: string; every?: number; model?: Module; optimizer?: Optimizer; config: unknown; rng?: Rng; keep?: number; scaler?: unknown };
-  callbacks?: { onEpochEnd?(e: EpochEnd): void; onBatchEnd?(b: BatchEnd): void };
+  monitor?: { value: (r: EpochRecord<V>) => number | undefined; mode: 'min' | 'max' };
+  restore?: 'best' | 'last';
+  /** Stop after `patience` monitored epochs without improvement by more than `minDelta`. */
+  earlyStopping?: { patience: number; minDelta?: number };
+  /** Called before an epoch's batches (e.g. to draw the epoch's neighbour sample). */
+  epochStart?: (epoch: number) => void | Promise<void>;
+  /** Called after an epoch is recorded (curves, logs, freeing the epoch's tensors). */
+  epochEnd?: (r: EpochRecord<V>) => void | Promise<void>;
+  /** The loop's generator, checkpointed and restored. */
+  rng?: Rng;
+  /** Further state saved with every checkpoint and restored on resume. */
+  state?: FitState;
+  /** State captured when an epoch becomes the best (e.g. its sampler state); returned in the result. */
+  bestState?: () => unknown;
   /**
-   * Progress on stderr: a live bar on a TTY, one plain line per epoch otherwise. `true` and
-   * `'auto'` both mean that; default false (silent).
+   * Checkpoint to `dir` after every `every` epochs (default 1) and at the end; a `dir` that holds a
+   * checkpoint resumes. `config` must equal the stored one.
    */
-  progress?: boolean | 'auto';
-  /**
-   * Abort (e.g. on SIGINT): training stops after the current batch. The interrupted epoch is
-   * dropped (its partial updates stay in the model but no checkpoint records them); completed
-   * epochs are already checkpointed with `every` = 1. The loop yields to the event loop after
-   * every batch so a signal handler can run.
-   */
+  checkpoint?: { storage: Storage; dir: string; config: unknown; every?: number; system?: string };
+  progress?: ProgressSink;
+  /** Stop after the current batch; the interrupted epoch is dropped (completed ones are checkpointed). */
   signal?: AbortSignal;
-  /** The model being trained: switched to train/eval mode, and given back the best weights. */
-  model: Module;
-  /** Load the best weights into `model` at the end (default true; needs `monitor`). */
-  restoreBest?: boolean;
 }
 
-export interface FitResult {
-  history: HistoryEntry[];
-  /** Epoch of the best monitored value (0 if none; the last epoch without `monitor`). */
+export interface FitResult<V> {
+  history: EpochRecord<V>[];
+  /** Epoch whose weights the model holds at the end (0 if none). */
+  keptEpoch: number;
+  /** Epoch of the best monitored value (0 if none). */
   bestEpoch: number;
-  /** Best monitored value (NaN without `monitor` or before any epoch). */
+  /** Best monitored value (NaN without one). */
   bestMetric: number;
+  /** What `bestState` returned at the best epoch (null without). */
+  bestState: unknown;
   stoppedEarly: boolean;
   interrupted: boolean;
+  /** Optimiser steps in the whole run. */
+  steps: number;
+  /** The epoch a resume started from (0 for a fresh run). */
+  resumedFrom: number;
 }
 
-/** Fit state stored in `extra.fit` of each checkpoint so a resume continues exactly. */
-interface FitState {
-  history: HistoryEntry[];
+/** What `extra.fit` holds in each checkpoint. */
+interface SavedFit<V> {
+  history: EpochRecord<V>[];
   bestEpoch: number;
   bestMetric: number | null;
+  bestState: unknown;
   badEpochs: number;
   stoppedEarly: boolean;
+  state: unknown;
 }
 
-/** JSON with sorted keys, for comparing configs. */
-function canonical(v: unknown): string {
+/** JSON with sorted keys, for comparing configurations. */
+export function canonicalJson(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
     x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
   );
 }
 
-function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(3) : x.toPrecision(5);
+/** The first dotted key whose value differs between two JSON values (for messages). */
+export function firstDifference(a: unknown, b: unknown, prefix = ''): string | null {
+  if (canonicalJson(a) === canonicalJson(b)) return null;
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    for (const k of keys) {
+      const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k);
+      if (d) return d;
+    }
+  }
+  return prefix || '(the whole configuration)';
 }
 
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((r) => setImmediate(r));
+/** Let the event loop run (a Ctrl-C handler, a page's UI) between batches. */
+export function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
+  return new Promise((r) => (immediate ? immediate(r) : setTimeout(r, 0)));
 }
 
-/** Clone a state dict (kept outside any tidy). */
-function cloneState(model: Module): Map<string, tf.Tensor> {
-  const out = new Map<string, tf.Tensor>();
-  for (const [k, v] of model.stateDict()) out.set(k, tf.clone(v));
+function meanParts(parts: Readonly<Record<string, number[]>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(parts)) out[k] = v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
   return out;
 }
 
+function cloneState(model: Module): Map<string, tf.Tensor> {
+  return new Map([...model.stateDict()].map(([k, v]) => [k, tf.clone(v)]));
+}
+
 /**
- * Train. Epochs run from 1 (or the resumed checkpoint's epoch + 1) to `epochs`. A non-finite
- * batch loss stops training with a SheafError naming the epoch and batch.
+ * Train (see the module comment). A non-finite loss part stops training with a SheafError naming
+ * the epoch and batch.
  */
-export async function fit<B>(opts: FitOptions<B>): Promise<FitResult> {
-  const { model, monitor, earlyStopping, scheduler, checkpoint: ck } = opts;
+export async function fit<B, V = Record<string, number>>(opts: FitOptions<B, V>): Promise<FitResult<V>> {
+  const { model, optimizer, scheduler, monitor, earlyStopping, checkpoint: ck } = opts;
   if (!Number.isInteger(opts.epochs) || opts.epochs < 0) throw new UsageError(`fit: epochs must be a non-negative integer, got ${opts.epochs}`);
-  if (earlyStopping && !monitor) throw new UsageError('fit: earlyStopping needs a monitor metric');
+  const validateEvery = opts.validateEvery ?? 1;
+  if (!Number.isInteger(validateEvery) || validateEvery < 1) throw new UsageError(`fit: validateEvery must be a positive integer, got ${validateEvery}`);
+  if (earlyStopping && !monitor) throw new UsageError('fit: earlyStopping needs a monitor');
   if (earlyStopping && !(Number.isInteger(earlyStopping.patience) && earlyStopping.patience >= 1)) {
     throw new UsageError(`fit: earlyStopping.patience must be a positive integer, got ${earlyStopping.patience}`);
   }
   if (monitor && monitor.mode !== 'min' && monitor.mode !== 'max') throw new UsageError(`fit: monitor.mode must be 'min' or 'max', got '${String(monitor.mode)}'`);
-  if (monitor && monitor.metric !== 'trainLoss' && !opts.validate) throw new UsageError(`fit: monitor metric '${monitor.metric}' needs a validate function`);
   const every = ck?.every ?? 1;
   if (!Number.isInteger(every) || every < 1) throw new UsageError(`fit: checkpoint.every must be a positive integer, got ${every}`);
-  const schedulerStep = opts.schedulerStep ?? 'epoch';
+  const restore = opts.restore ?? (monitor ? 'best' : 'last');
+  if (restore === 'best' && !monitor) throw new UsageError("fit: restore 'best' needs a monitor");
   const minDelta = earlyStopping?.minDelta ?? 0;
-  const ckModel = ck?.model ?? model;
-  const restoreBest = opts.restoreBest ?? true;
-  const show = opts.progress === true || opts.progress === 'auto';
-  const tty = show && process.stderr.isTTY === true;
+  const reduce = opts.reduce ?? meanParts;
 
-  let state: FitState = { history: [], bestEpoch: 0, bestMetric: null, badEpochs: 0, stoppedEarly: false };
-  let globalStep = 0;
+  let saved: SavedFit<V> = { history: [], bestEpoch: 0, bestMetric: null, bestState: null, badEpochs: 0, stoppedEarly: false, state: null };
+  let steps = 0;
   let startEpoch = 1;
-  let bestState: Map<string, tf.Tensor> | null = null;
+  let best: Map<string, tf.Tensor> | null = null;
   let interrupted = false;
+  const bestDir = ck ? joinPath(ck.dir, 'best') : '';
 
   if (ck) {
-    const latest = findLatestCheckpoint(ck.dir);
+    const latest = await findLatestCheckpoint(ck.storage, ck.dir);
     if (latest) {
-      const info = restoreCheckpoint(latest, { model: ckModel, optimizer: ck.optimizer, scheduler, rng: ck.rng });
-      if (canonical(info.config) !== canonical(ck.config ?? null)) {
-        throw new UsageError(`fit: the checkpoint in ${ck.dir} was written with a different config; use a new checkpoint folder to start over`);
+      const info = await restoreCheckpoint(ck.storage, latest, { model, optimizer, scheduler, rng: opts.rng });
+      const diff = firstDifference(info.config, ck.config ?? null);
+      if (diff) {
+        throw new UsageError(`the checkpoint in ${ck.dir} was written with a different configuration (${diff} differs); resume with the run's own options, or start a new run`);
       }
-      const saved = (info.extra as { fit?: FitState } | null)?.fit;
-      if (saved) state = saved;
-      globalStep = info.step;
+      const s = (info.extra as { fit?: SavedFit<V> } | null)?.fit;
+      if (s) saved = s;
+      if (s && opts.state) opts.state.load(s.state);
+      steps = info.step;
       startEpoch = info.epoch + 1;
-      const bestDir = join(ck.dir, 'best');
-      if (monitor && state.bestEpoch > 0 && existsSync(join(bestDir, 'complete'))) bestState = loadCheckpoint(bestDir).model;
-      if (show) process.stderr.write(`resuming from ${latest} (epoch ${info.epoch})\n`);
+      if (monitor && saved.bestEpoch > 0 && (await isCheckpoint(ck.storage, bestDir))) best = checkpointTensors(await loadCheckpoint(ck.storage, bestDir));
     }
   }
+  const resumedFrom = startEpoch - 1;
 
   const improved = (v: number): boolean => {
     if (!Number.isFinite(v)) return false;
-    if (state.bestMetric === null) return true;
-    return monitor!.mode === 'min' ? v < state.bestMetric - minDelta : v > state.bestMetric + minDelta;
+    if (saved.bestMetric === null) return true;
+    return monitor!.mode === 'min' ? v < saved.bestMetric - minDelta : v > saved.bestMetric + minDelta;
   };
-
-  const save = (epoch: number): void => {
+  const saveProgress = async (epoch: number): Promise<void> => {
     if (!ck) return;
-    saveCheckpoint(ck.dir, {
-      model: ckModel,
-      optimizer: ck.optimizer,
+    if (opts.state) saved.state = opts.state.save();
+    await saveCheckpoint(ck.storage, ck.dir, {
+      system: ck.system,
+      model,
+      optimizer,
       scheduler,
+      rng: opts.rng,
       config: ck.config,
       epoch,
-      step: globalStep,
-      rng: ck.rng,
-      scaler: ck.scaler,
-      bestMetric: state.bestMetric,
-      extra: { fit: state },
-      keep: ck.keep,
+      step: steps,
+      bestMetric: saved.bestMetric,
+      extra: { fit: saved },
+      keep: 1,
     });
   };
 
   try {
-    for (let epoch = startEpoch; epoch <= opts.epochs && !state.stoppedEarly; epoch++) {
+    for (let epoch = startEpoch; epoch <= opts.epochs && !saved.stoppedEarly; epoch++) {
       const t0 = performance.now();
+      await opts.epochStart?.(epoch);
       model.train();
+      const lr = optimizer ? optimizer.lr : null;
       const batches = opts.batches(epoch);
       const total = Array.isArray(batches) ? batches.length : undefined;
-      let sum = 0;
+      const parts: Record<string, number[]> = {};
       let count = 0;
       for (const batch of batches) {
-        const loss = await opts.step(batch);
-        if (!Number.isFinite(loss)) throw new SheafError(`training loss is ${loss} at epoch ${epoch}, batch ${count + 1}; lower the learning rate or check the data`);
-        sum += loss;
+        const v = await opts.step(batch, epoch);
+        const named: Readonly<Record<string, number>> = typeof v === 'number' ? { loss: v } : v;
+        for (const [k, x] of Object.entries(named)) {
+          if (!Number.isFinite(x)) {
+            throw new SheafError(`training diverged: ${k === 'loss' ? 'the loss' : `loss part '${k}'`} is ${x} at epoch ${epoch}, batch ${count + 1}; lower the learning rate or check the data`);
+          }
+          (parts[k] ??= []).push(x);
+        }
         count++;
-        globalStep++;
-        if (scheduler && schedulerStep === 'batch') scheduler.step();
-        opts.callbacks?.onBatchEnd?.({ epoch, batch: count - 1, loss, step: globalStep });
-        if (tty) drawBar(epoch, opts.epochs, count, total, sum / count);
+        steps++;
+        if (scheduler && opts.schedulerStep === 'batch') scheduler.step();
+        opts.progress?.batch?.({ epoch, epochs: opts.epochs, batch: count, batches: total, loss: named['loss'] ?? Object.values(named)[0] ?? NaN });
         await yieldToEventLoop();
         if (opts.signal?.aborted) {
           interrupted = true;
@@ -223,71 +266,63 @@ export async function fit<B>(opts: FitOptions<B>): Promise<FitResult> {
         }
       }
       if (interrupted) break;
-      const trainLoss = count > 0 ? sum / count : NaN;
-      let metrics: Record<string, number> = {};
-      if (opts.validate) {
+      const trainSeconds = (performance.now() - t0) / 1000;
+      const train = reduce(parts);
+      if (train['loss'] === undefined) {
+        const sum = Object.values(train).reduce((a, b) => a + b, 0);
+        train['loss'] = count > 0 ? sum : NaN;
+      }
+      let valid: V | null = null;
+      if (opts.validate && epoch % validateEvery === 0) {
         model.eval();
-        metrics = { ...(await opts.validate(epoch)) };
+        valid = await opts.validate(epoch);
         model.train();
       }
-      let isBest = false;
+      const rec: EpochRecord<V> = { epoch, train, valid, lr, steps: count, trainSeconds, seconds: 0, best: false };
       if (monitor) {
-        const v = monitor.metric === 'trainLoss' ? trainLoss : metrics[monitor.metric];
-        if (typeof v !== 'number') throw new UsageError(`fit: monitor metric '${monitor.metric}' is not among the validation metrics [${Object.keys(metrics).join(', ')}]`);
-        isBest = improved(v);
-        if (isBest) {
-          state.bestMetric = v;
-          state.bestEpoch = epoch;
-          state.badEpochs = 0;
-          if (bestState) tf.dispose([...bestState.values()]);
-          bestState = cloneState(model);
-          if (ck) saveCheckpoint(ck.dir, { model: ckModel, config: ck.config, epoch, step: globalStep, bestMetric: v, scaler: ck.scaler, name: 'best', setLatest: false });
-        } else {
-          state.badEpochs++;
+        const v = monitor.value(rec);
+        if (v !== undefined) {
+          if (improved(v)) {
+            rec.best = true;
+            saved.bestMetric = v;
+            saved.bestEpoch = epoch;
+            saved.badEpochs = 0;
+            saved.bestState = opts.bestState ? opts.bestState() : null;
+            if (restore === 'best') {
+              if (best) tf.dispose([...best.values()]);
+              best = cloneState(model);
+              if (ck) await saveCheckpoint(ck.storage, ck.dir, { system: ck.system, model, config: ck.config, epoch, step: steps, bestMetric: v, name: 'best', setLatest: false });
+            }
+          } else saved.badEpochs++;
         }
-      } else {
-        state.bestEpoch = epoch;
       }
-      if (scheduler && schedulerStep === 'epoch') scheduler.step();
-      state.history.push({ epoch, trainLoss, metrics });
-      if (earlyStopping && state.badEpochs >= earlyStopping.patience) state.stoppedEarly = true;
+      if (scheduler && (opts.schedulerStep ?? 'epoch') === 'epoch') scheduler.step();
+      if (earlyStopping && saved.badEpochs >= earlyStopping.patience) saved.stoppedEarly = true;
+      rec.seconds = (performance.now() - t0) / 1000;
+      saved.history.push(rec);
       const aborted = opts.signal?.aborted === true;
-      if (epoch % every === 0 || epoch === opts.epochs || state.stoppedEarly || aborted) save(epoch);
-      const seconds = (performance.now() - t0) / 1000;
-      opts.callbacks?.onEpochEnd?.({ epoch, trainLoss, metrics, seconds, isBest });
-      if (show) {
-        const parts = [`epoch ${epoch}/${opts.epochs}`, `loss ${fmt(trainLoss)}`, ...Object.entries(metrics).map(([k, v]) => `${k} ${fmt(v)}`)];
-        if (scheduler) parts.push(`lr ${fmt(scheduler.lastLr)}`);
-        parts.push(`${seconds.toFixed(1)}s`);
-        if (isBest) parts.push('*');
-        if (state.stoppedEarly) parts.push(`(early stop: no improvement in ${state.badEpochs} epochs)`);
-        process.stderr.write((tty ? '\r\x1b[2K' : '') + parts.join('  ') + '\n');
-      }
+      if (epoch % every === 0 || epoch === opts.epochs || saved.stoppedEarly || aborted) await saveProgress(epoch);
+      await opts.epochEnd?.(rec);
+      opts.progress?.epoch?.(rec as EpochRecord<unknown>, opts.epochs);
       if (aborted) {
         interrupted = true;
         break;
       }
     }
-    if (interrupted && show) process.stderr.write((tty ? '\r\x1b[2K' : '') + 'interrupted; stopped after the current batch\n');
-    if (restoreBest && bestState) model.loadStateDict(bestState);
+    if (restore === 'best' && best) model.loadStateDict(best);
   } finally {
-    if (bestState) tf.dispose([...bestState.values()]);
+    if (best) tf.dispose([...best.values()]);
   }
+  const last = saved.history.length ? saved.history[saved.history.length - 1]!.epoch : 0;
   return {
-    history: state.history,
-    bestEpoch: state.bestEpoch,
-    bestMetric: state.bestMetric ?? NaN,
-    stoppedEarly: state.stoppedEarly,
+    history: saved.history,
+    keptEpoch: restore === 'best' && saved.bestEpoch > 0 ? saved.bestEpoch : last,
+    bestEpoch: saved.bestEpoch,
+    bestMetric: saved.bestMetric ?? NaN,
+    bestState: saved.bestState,
+    stoppedEarly: saved.stoppedEarly,
     interrupted,
+    steps,
+    resumedFrom,
   };
-}
-
-function drawBar(epoch: number, epochs: number, done: number, total: number | undefined, loss: number): void {
-  const width = 24;
-  let bar = `${done}`;
-  if (total) {
-    const filled = Math.round((width * done) / total);
-    bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
-  }
-  process.stderr.write(`\r\x1b[2Kepoch ${epoch}/${epochs} ${bar}  loss ${fmt(loss)}`);
 }

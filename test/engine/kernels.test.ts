@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.js';
 import { segmentSoftmax, conv1d, segmentMean, dftMatrices } from '../../src/engine/ops.js';
 import { Rng } from '../../src/util/random.js';
+import '../../src/node/setup.js';
 
 const rng = new Rng(7);
 function rand(shape: number[]): { shape: number[]; data: Float32Array } {

@@ -18,6 +18,7 @@ import {
   type EncodableTensor,
 } from '../../src/io/safetensors.js';
 import { InputError } from '../../src/util/errors.js';
+import '../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -6,6 +6,7 @@ import { MultiHeadAttention } from '../../src/nn/attention.js';
 import { applyRotary } from '../../src/nn/rotary.js';
 import { Rng } from '../../src/util/random.js';
 import { assertClose, expectGradOk, fixtures, fx, loadState, rand } from './helpers.js';
+import '../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 const F = fixtures();

@@ -9,6 +9,7 @@ import { GRU } from '../../src/nn/gru.js';
 import { ModuleList } from '../../src/nn/module.js';
 import { gradCheck } from '../../src/nn/gradcheck.js';
 import { Rng } from '../../src/util/random.js';
+import '../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -5,6 +5,7 @@ import { initEngine } from '../../src/engine/index.js';
 import { GINConv, GINEdgeConv, ginMlp } from '../../src/nn/gin.js';
 import { Rng } from '../../src/util/random.js';
 import { assertClose, expectGradOk, fixtures, fx, loadState, rand } from './helpers.js';
+import '../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 const F = fixtures();

@@ -9,6 +9,7 @@ import { Linear } from '../../src/nn/linear.js';
 import { ReLU, Sigmoid, activate, gelu } from '../../src/nn/activations.js';
 import { Rng } from '../../src/util/random.js';
 import { assertClose, expectGradOk, fixtures, fx, loadState, rand } from './helpers.js';
+import '../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 const F = fixtures();

@@ -8,6 +8,7 @@ import { Adapter } from '../../src/nn/adapter.js';
 import { HardConcrete, hardConcreteFromNoise } from '../../src/nn/hard_concrete.js';
 import { Rng } from '../../src/util/random.js';
 import { assertClose, expectGradOk, rand } from './helpers.js';
+import '../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -6,6 +6,7 @@ import { initEngine } from '../../src/engine/index.js';
 import { SGD, Adam, AdamW, RMSprop, Optimizer, type ParamGroup } from '../../src/optim/optimizers.js';
 import { ExponentialLR } from '../../src/optim/schedulers.js';
 import { UsageError } from '../../src/util/errors.js';
+import '../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -14,6 +14,7 @@ import { loadSafetensors } from '../../src/io/safetensors.js';
 import { Rng } from '../../src/util/random.js';
 import { InputError, UsageError } from '../../src/util/errors.js';
 import { TinyMLP, tinyData, shuffledBatches, snapshot } from './helpers.js';
+import '../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

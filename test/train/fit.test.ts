@@ -12,6 +12,7 @@ import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { Rng } from '../../src/util/random.js';
 import { SheafError, UsageError } from '../../src/util/errors.js';
 import { TinyMLP, tinyData, shuffledBatches, snapshot } from './helpers.js';
+import '../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -9,6 +9,7 @@ import { Adam, SGD } from '../../src/optim/optimizers.js';
 import { Linear } from '../../src/nn/linear.js';
 import { Module } from '../../src/nn/module.js';
 import { Rng } from '../../src/util/random.js';
+import '../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -2,50 +2,79 @@
  * `sheaf demo`: every system trains at a quick setting on the data we ship and is evaluated
  * beside its baselines; one run holds it all, with one combined HTML report.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { SystemDefinition, VerbResult } from './system.js';
-import { executeRun } from './execute.js';
+import { z } from 'zod';
+import type { AnySystem, VerbResult } from '../../system/types.js';
+import { trainRun } from '../../system/run.js';
+import { validateOptions } from '../../system/schema.js';
 import type { MetricsComparison, ReportSection } from '../../report/index.js';
+import type { ProgressSink } from '../../train/fit.js';
+import { joinPath } from '../../io/path.js';
+import { executeRun } from './execute.js';
 
 export interface DemoOptions {
-  systems: SystemDefinition[];
+  systems: AnySystem[];
   home?: string;
   seed: number;
   backend: string;
   quick: boolean;
   signal: AbortSignal;
   log: (line: string) => void;
+  progress?: ProgressSink;
 }
 
 export async function runDemo(o: DemoOptions): Promise<string> {
   const owner = new Map<MetricsComparison, string>();
   const { reportPath } = await executeRun(
-    { system: 'demo', systemTitle: 'Sheaf demo', verb: 'demo', home: o.home, seed: o.seed, backend: o.backend, quick: o.quick, signal: o.signal, log: o.log, options: { systems: o.systems.map((s) => s.name), quick: o.quick, seed: o.seed }, headingOf: (m) => owner.get(m) ?? 'Sheaf demo' },
+    {
+      system: 'demo',
+      systemTitle: 'Sheaf demo',
+      verb: 'demo',
+      home: o.home,
+      seed: o.seed,
+      backend: o.backend,
+      quick: o.quick,
+      signal: o.signal,
+      log: o.log,
+      progress: o.progress,
+      options: { systems: o.systems.map((s) => s.name), quick: o.quick, seed: o.seed },
+      headingOf: (m) => owner.get(m) ?? 'Sheaf demo',
+    },
     async (ctx) => {
-      const merged: VerbResult = { metrics: [], sections: [], artifacts: [], notes: [] };
+      const merged: VerbResult = { metrics: [], sections: [], notes: [] };
       for (const s of o.systems) {
         if (o.signal.aborted) break;
-        o.log(`\n== ${s.title}: ${s.summary}`);
-        const dir = join(ctx.runDir!, s.name);
-        mkdirSync(dir, { recursive: true });
+        const setting = s.demo(o.quick);
+        o.log(`\n== ${s.title}: ${s.summary}\n   (${setting.note})`);
         const started = Date.now();
-        const r = await s.demo({
-          ...ctx,
-          runDir: dir,
-          // Curves of different systems share one chart set; prefix the split with the system.
-          logEpoch: (epoch, split, metrics) => ctx.logEpoch(epoch, `${s.name}/${split}`, metrics),
-        });
-        const secs = ((Date.now() - started) / 1000).toFixed(1);
-        for (const m of r.metrics ?? []) {
+        const dir = joinPath(ctx.runDir!, s.name);
+        const values = validateOptions(
+          // One schema over the three, so the demo's setting is checked like a user's flags.
+          z.object({ ...s.schemas.data.shape, ...s.schemas.config.shape, ...s.schemas.eval.shape }),
+          { ...setting.data, ...setting.config, ...(setting.eval ?? {}) },
+          `${s.name} demo`,
+        ) as Record<string, unknown>;
+        const pick = (keys: string[]) => Object.fromEntries(keys.filter((k) => k in values).map((k) => [k, values[k]]));
+        const out = await trainRun(
+          s,
+          { data: pick(Object.keys(s.schemas.data.shape)), config: pick(Object.keys(s.schemas.config.shape)), eval: pick(Object.keys(s.schemas.eval.shape)) },
+          {
+            ...ctx,
+            runDir: dir,
+            progressDir: joinPath(dir, 'progress'),
+            artifact: (name, data, kind) => ctx.artifact(`${s.name}/${name}`, data, `${s.title} ${kind}`),
+            // Curves of different systems share one chart set; prefix the split with the system.
+            curve: (epoch, split, v) => ctx.curve?.(epoch, `${s.name}/${split}`, v),
+          },
+        );
+        s.dispose(out.model);
+        for (const m of out.evaluation.results) {
           const tagged: MetricsComparison = { ...m, note: [s.title, m.note].filter(Boolean).join(' — ') };
           owner.set(tagged, s.title);
           merged.metrics!.push(tagged);
         }
-        const sections: ReportSection[] = (r.sections ?? []).map((sec) => ({ ...sec, title: `${s.title}: ${sec.title}` }));
+        const sections: ReportSection[] = (out.evaluation.sections ?? []).map((sec) => ({ ...sec, title: `${s.title}: ${sec.title}` }));
         merged.sections!.push(...sections);
-        merged.artifacts!.push(...(r.artifacts ?? []));
-        merged.notes!.push(`${s.title}: done in ${secs} s`);
+        merged.notes!.push(...(out.evaluation.notes ?? []).map((n) => `${s.title}: ${n}`), `${s.title}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       }
       return merged;
     },

@@ -1,14 +1,20 @@
 /**
- * Running a verb as a run: open the registry row and folder, call the system, record metrics
- * and artefacts, write report.html, and close the row with its final status. A user error
- * (bad input, bad option) removes the run folder and row: nothing half-made is left behind.
+ * Running a verb as a run: open the registry row and folder, call the verb, record metrics
+ * (model and baselines), curves and artefacts, write metrics.json and report.html, and close the
+ * row with its final status. A user error (bad input, bad option) removes the run folder and row:
+ * nothing half-made is left behind.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunRegistry, hashFile } from '../registry/index.js';
-import { writeReport, type MetricsComparison, type ReportInput } from '../../report/index.js';
+import { renderReport, type MetricsComparison, type ReportInput } from '../../report/index.js';
 import { SheafError } from '../../util/errors.js';
-import type { VerbContext, VerbResult } from './system.js';
+import { joinPath } from '../../io/path.js';
+import { makeRunResult } from '../../system/result.js';
+import type { VerbContext, VerbResult } from '../../system/types.js';
+import type { ProgressSink } from '../../train/fit.js';
+import { nodeStorage, localPath } from '../storage.js';
+import { writeFileAtomic } from '../fs.js';
 import { formatComparison } from './output.js';
 
 export interface ExecuteOptions {
@@ -21,64 +27,67 @@ export interface ExecuteOptions {
   quick: boolean;
   signal: AbortSignal;
   log: (line: string) => void;
+  progress?: ProgressSink;
   /** Options as validated (recorded as the run's config). */
   options: Record<string, unknown>;
+  /** The main input file (its sha-256 is recorded). */
+  dataFile?: string;
   /** Resume this existing run (its folder and registry row) instead of creating one. */
   resumeRunId?: string;
   /** Heading of each printed metrics table (default: the system title). */
   headingOf?: (m: MetricsComparison) => string;
+  /** Remove `<run>/progress` once the run completes (default true). */
+  dropProgress?: boolean;
 }
 
-/** Run `fn` as a registered run. Returns the run id, folder and result. */
-export async function executeRun(
-  opts: ExecuteOptions,
-  fn: (ctx: VerbContext) => Promise<VerbResult>,
-): Promise<{ runId: string; runDir: string; result: VerbResult; reportPath: string }> {
+/** Run `fn` as a registered run. Returns the run id, folder, result and report path. */
+export async function executeRun(opts: ExecuteOptions, fn: (ctx: VerbContext) => Promise<VerbResult>): Promise<{ runId: string; runDir: string; result: VerbResult; reportPath: string }> {
   const registry = RunRegistry.open(opts.home);
-  const dataOpt = typeof opts.options['data'] === 'string' ? (opts.options['data'] as string) : null;
   let datasetHash: string | null = null;
-  if (dataOpt) {
+  if (opts.dataFile) {
     try {
-      datasetHash = hashFile(dataOpt);
+      datasetHash = hashFile(localPath(opts.dataFile));
     } catch {
       datasetHash = null; // the verb reports a missing file with its own message
     }
   }
   const run = opts.resumeRunId
     ? registry.reopen(opts.resumeRunId)
-    : registry.createRun({
-        system: opts.system,
-        verb: opts.verb,
-        config: opts.options,
-        dataset: dataOpt ?? 'shipped',
-        datasetHash,
-        seed: opts.seed,
-        backend: opts.backend,
-      });
+    : registry.createRun({ system: opts.system, verb: opts.verb, config: opts.options, dataset: opts.dataFile ?? 'shipped', datasetHash, seed: opts.seed, backend: opts.backend });
   if (opts.resumeRunId) opts.log(`resuming run ${run.id} in ${run.dir}`);
+  const artifacts: Array<{ kind: string; path: string }> = [];
   const ctx: VerbContext = {
     runId: run.id,
     runDir: run.dir,
+    progressDir: joinPath(run.dir, 'progress'),
+    storage: nodeStorage,
     seed: opts.seed,
     backend: opts.backend,
     log: opts.log,
     signal: opts.signal,
+    progress: opts.progress,
     quick: opts.quick,
     resume: opts.resumeRunId !== undefined,
-    logEpoch: (epoch, split, metrics) => {
-      registry.logEpoch(run.id, epoch, split, metrics);
+    curve: (epoch, split, values) => registry.logEpoch(run.id, epoch, split, values),
+    artifact: async (name, data, kind) => {
+      const path = joinPath(run.dir, name);
+      await nodeStorage.write(path, data);
+      artifacts.push({ kind, path });
+      return path;
     },
   };
   try {
     const result = await fn(ctx);
-    for (const m of result.metrics ?? []) {
-      const model = m.rows.find((r) => r.kind === 'model') ?? m.rows[0];
-      if (model) {
-        const vals = Object.fromEntries(Object.entries(model.values).filter((e): e is [string, number] => typeof e[1] === 'number'));
-        registry.logFinal(run.id, m.split, m.dataset, vals);
-      }
+    const metrics = result.metrics ?? [];
+    registry.logResults(run.id, makeRunResult({ system: opts.system, verb: opts.verb, dataset: result.dataset ?? { name: opts.dataFile ?? 'shipped' }, seed: opts.seed, comparisons: metrics }).results);
+    for (const a of [...artifacts, ...(result.artifacts ?? [])]) registry.addArtifact(run.id, a.kind, a.path);
+    if (!artifacts.some((a) => a.kind === 'metrics')) {
+      // Verbs that do not write the envelope themselves (own verbs) still get one.
+      const envelope = makeRunResult({ system: opts.system, verb: opts.verb, dataset: result.dataset ?? { name: opts.dataFile ?? 'shipped' }, seed: opts.seed, comparisons: metrics, extras: result.extras });
+      const path = join(run.dir, 'metrics.json');
+      writeFileAtomic(path, JSON.stringify(envelope, null, 2) + '\n');
+      registry.addArtifact(run.id, 'metrics', path);
     }
-    for (const a of result.artifacts ?? []) registry.addArtifact(run.id, a.kind, a.path);
     const reportPath = join(run.dir, 'report.html');
     const status = opts.signal.aborted ? 'interrupted' : 'completed';
     const report: ReportInput = {
@@ -86,15 +95,16 @@ export async function executeRun(
       subtitle: result.dataset ? `data: ${result.dataset.name}` : undefined,
       run: { ...run, status, endedAt: new Date().toISOString() },
       config: result.config ?? opts.options,
-      metrics: result.metrics,
+      metrics,
       // From the registry, so a resumed run's curves include the epochs before the kill.
       curves: [...registry.epochMetrics(run.id).map((r) => ({ epoch: r.epoch, split: r.split, name: r.name, value: r.value })), ...(result.curves ?? [])],
       sections: result.sections,
     };
-    await writeReport(reportPath, report);
+    writeFileAtomic(reportPath, await renderReport(report));
     registry.addArtifact(run.id, 'report', reportPath);
     registry.finish(run.id, status);
-    for (const m of result.metrics ?? []) opts.log('\n' + formatComparison(m, opts.headingOf?.(m) ?? opts.systemTitle));
+    if (status === 'completed' && (opts.dropProgress ?? true)) rmSync(join(run.dir, 'progress'), { recursive: true, force: true });
+    for (const m of metrics) opts.log('\n' + formatComparison(m, opts.headingOf?.(m) ?? opts.systemTitle));
     for (const n of result.notes ?? []) opts.log(n);
     return { runId: run.id, runDir: run.dir, result, reportPath };
   } catch (err) {
@@ -102,8 +112,6 @@ export async function executeRun(
       // The user's input was wrong: the run produced nothing worth keeping.
       registry.deleteRun(run.id);
       rmSync(run.dir, { recursive: true, force: true });
-    } else if (err instanceof SheafError) {
-      registry.finish(run.id, 'failed', err.message);
     } else {
       registry.finish(run.id, 'failed', (err as Error).message);
     }

@@ -4,17 +4,24 @@
  * Exit codes: 0 success, 1 bad input data or a failed run, 2 bad usage (unknown option, wrong
  * type, out-of-range value, malformed config), 130 interrupted.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { initEngine, BACKENDS, type BackendName } from '../../engine/index.js';
+import { BACKENDS, type BackendName } from '../../engine/index.js';
+import { initNodeEngine } from '../setup.js';
 import { RunRegistry, formatRunsJson, formatRunsTable, resolveHome } from '../registry/index.js';
-import { writeReport, type CurvePoint } from '../../report/index.js';
+import { renderReport, type CurvePoint, type MetricsComparison } from '../../report/index.js';
 import { SheafError, UsageError } from '../../util/errors.js';
-import { SYSTEMS, findSystem } from './systems.js';
-import { booleanFields, optionsHelp, parseArgv, readConfigFile, validateOptions } from './options.js';
+import { booleanFields, canonicalKeys, optionsHelp, validateOptions } from '../../system/schema.js';
+import type { AnySystem } from '../../system/types.js';
+import { SYSTEMS, findSystem } from '../../systems/index.js';
+import { writeFileAtomic } from '../fs.js';
+import { nodeStorage } from '../storage.js';
+import { parseArgv, readConfigFile } from './options.js';
 import { executeRun } from './execute.js';
 import { runDemo } from './demo.js';
+import { cliVerbs, findVerb, type CliVerb } from './verbs.js';
+import { terminalProgress } from './progress.js';
 
 /** Options every run-creating command accepts. */
 export const globalOptions = z.object({
@@ -23,13 +30,13 @@ export const globalOptions = z.object({
   seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0).describe('seed for every random choice'),
   home: z.string().optional().describe('folder for runs and the registry (default: runs/, env SHEAF_HOME)'),
   config: z.string().optional().describe('JSON file of options (flags override it)'),
-  resume: z.string().optional().describe('continue a killed or interrupted run (its id) from its last checkpoint, with its options'),
-  quick: z.boolean().default(false).describe('fastest setting (smoke tests)'),
+  resume: z.string().optional().describe('continue a killed or interrupted training run (its id) from its last checkpoint, with its options'),
+  quick: z.boolean().default(false).describe('fastest setting: train starts from the demo\'s quick configuration (smoke tests)'),
 });
 const GLOBAL_KEYS = Object.keys(globalOptions.shape);
 
 function usage(): string {
-  const lines = [
+  return [
     'sheaf — eight research systems in TypeScript',
     '',
     'usage:',
@@ -37,28 +44,26 @@ function usage(): string {
     '  sheaf demo [--quick] [--systems a,b] train and evaluate every system on shipped data',
     '  sheaf runs list [--system s] [--limit n] [--json]',
     '  sheaf runs show <id> [--json]',
-    '  sheaf runs report <id>               path of the run\'s HTML report (re-rendered if missing)',
+    "  sheaf runs report <id>               path of the run's HTML report (re-rendered if missing)",
     '',
     'systems:',
     ...SYSTEMS.map((s) => `  ${s.name.padEnd(12)} ${s.summary}`),
     '',
     'options for every run:',
     optionsHelp(globalOptions),
-  ];
-  return lines.join('\n');
+  ].join('\n');
 }
 
-function systemUsage(name: string): string {
-  const s = findSystem(name)!;
-  const lines = [`sheaf ${s.name} — ${s.title}: ${s.summary}`, '', 'verbs:'];
-  for (const v of s.verbs) lines.push(`  ${v.name.padEnd(12)} ${v.summary}`);
+function systemUsage(s: AnySystem): string {
+  const lines = [`sheaf ${s.name} — ${s.title}: ${s.summary}`, `  paper: ${s.reference.paper}`, `  defaults follow the official code: ${s.reference.code}`, '', 'verbs:'];
+  for (const v of cliVerbs(s)) lines.push(`  ${(v.name + (v.aliases.length ? ` (${v.aliases.join(', ')})` : '')).padEnd(22)} ${v.summary}`);
   lines.push('', `sheaf ${s.name} <verb> --help shows a verb's options.`);
   return lines.join('\n');
 }
 
-function splitGlobal(flags: Record<string, string | boolean>): [Record<string, string | boolean>, Record<string, string | boolean>] {
-  const g: Record<string, string | boolean> = {};
-  const rest: Record<string, string | boolean> = {};
+function splitGlobal(flags: Record<string, unknown>): [Record<string, unknown>, Record<string, unknown>] {
+  const g: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(flags)) (GLOBAL_KEYS.includes(k) ? g : rest)[k] = v;
   return [g, rest];
 }
@@ -87,46 +92,64 @@ const processIO: CliIO = { out: (t) => void process.stdout.write(t), err: (t) =>
 let io: CliIO = processIO;
 const log = (line: string): void => io.out(line + '\n');
 
-async function runVerb(systemName: string, verbName: string, argv: string[]): Promise<number> {
-  const system = findSystem(systemName)!;
-  const verb = system.verbs.find((v) => v.name === verbName);
-  if (!verb) throw new UsageError(`unknown verb '${verbName}' for ${systemName} (accepted: ${system.verbs.map((v) => v.name).join(', ')})`);
+async function startEngine(g: { backend?: string; threads?: number }): Promise<string> {
+  const engine = await initNodeEngine({ ...(g.backend ? { backend: g.backend as BackendName } : {}), ...(g.threads ? { threads: g.threads } : {}) });
+  return engine.backend;
+}
+
+async function runVerb(system: AnySystem, verbName: string, argv: string[]): Promise<number> {
+  const verbs = cliVerbs(system);
+  const verb: CliVerb | undefined = findVerb(verbs, verbName);
+  if (!verb) throw new UsageError(`unknown verb '${verbName}' for ${system.name} (accepted: ${verbs.map((v) => v.name).join(', ')})`);
   const bools = new Set([...booleanFields(verb.options), ...booleanFields(globalOptions)]);
   const { positionals, flags } = parseArgv(argv, bools);
   if (flags['help'] || positionals.includes('--help')) {
-    log(`sheaf ${systemName} ${verbName} — ${verb.summary}\n\noptions:\n${optionsHelp(verb.options)}\n\noptions for every run:\n${optionsHelp(globalOptions)}`);
+    log(`sheaf ${system.name} ${verb.name} — ${verb.summary}\n\noptions:\n${optionsHelp(verb.options)}\n\noptions for every run:\n${optionsHelp(globalOptions)}`);
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (options are written --name value)`);
   const [gFlags, vFlags] = splitGlobal(flags);
-  const g = validateOptions(globalOptions, gFlags, {}, 'options');
-  let fileConfig = g.config ? readConfigFile(g.config) : {};
+  // A config file may set global options too (seed, backend), under their flag names.
+  const rawFile = typeof gFlags['config'] === 'string' ? readConfigFile(gFlags['config']) : {};
+  const [gFile, vFile] = splitGlobal(canonicalKeys(globalOptions, rawFile, `config file ${String(gFlags['config'])}`));
+  const g = validateOptions(globalOptions, { ...gFile, ...gFlags }, 'options');
+  let base: Record<string, unknown> = {};
   let seed = g.seed;
   if (g.resume) {
+    if (!verb.resumable) throw new UsageError(`--resume applies to training runs, not '${verb.name}'`);
     // Resume with the run's own options (flags given now override them).
     const registry = RunRegistry.open(g.home);
     const prev = registry.get(g.resume);
     registry.close();
     if (!prev) throw new UsageError(`--resume: no run '${g.resume}' in ${resolveHome(g.home)}`);
-    if (prev.system !== systemName || prev.verb !== verbName) throw new UsageError(`--resume: run ${prev.id} is '${prev.system} ${prev.verb}', not '${systemName} ${verbName}'`);
+    if (prev.system !== system.name || findVerb(verbs, prev.verb) !== verb) throw new UsageError(`--resume: run ${prev.id} is '${prev.system} ${prev.verb}', not '${system.name} ${verb.name}'`);
     if (prev.status === 'completed') throw new UsageError(`--resume: run ${prev.id} already completed`);
-    const { seed: prevSeed, ...prevOpts } = prev.config as Record<string, unknown>;
-    fileConfig = { ...prevOpts, ...fileConfig };
-    if (typeof prevSeed === 'number' && gFlags['seed'] === undefined) seed = prevSeed;
+    const { seed: prevSeed, ...prevOpts } = prev.config;
+    base = prevOpts;
+    if (typeof prevSeed === 'number' && gFlags['seed'] === undefined && gFile['seed'] === undefined) seed = prevSeed;
+  } else if (g.quick && verb.name === 'train') {
+    const d = system.demo(true);
+    base = { ...d.data, ...d.config, ...(d.eval ?? {}) };
   }
-  const opts = validateOptions(verb.options, vFlags, fileConfig, g.config ? `options (with config ${g.config})` : 'options');
-  const engine = await initEngine({ ...(g.backend ? { backend: g.backend as BackendName } : {}), ...(g.threads ? { threads: g.threads } : {}) });
+  const values = { ...base, ...canonicalKeys(verb.options, vFile, 'config file'), ...canonicalKeys(verb.options, vFlags, 'options') };
+  const given = new Set([...Object.keys(canonicalKeys(verb.options, vFile, 'config file')), ...Object.keys(canonicalKeys(verb.options, vFlags, 'options'))]);
+  // Check the options before starting the engine or opening a run.
+  validateOptions(verb.name === 'train' ? verb.options : verb.options.partial(), values, g.config ? `options (with config ${g.config})` : 'options');
+  const backend = await startEngine(g);
   const ac = makeSignal();
+  const progress = terminalProgress(io);
   if (!verb.createsRun) {
-    const result = await verb.run(opts, {
-      runId: null, runDir: null, seed: g.seed, backend: engine.backend, log, signal: ac.signal, quick: g.quick, logEpoch: () => undefined,
+    const result = await verb.run(values, given, {
+      runId: null, runDir: null, progressDir: null, storage: nodeStorage, seed, backend, log, signal: ac.signal, quick: g.quick, resume: false, progress,
+      artifact: async () => null,
     });
     for (const n of result.notes ?? []) log(n);
     return 0;
   }
+  const dataFile = typeof values['data'] === 'string' ? values['data'] : undefined;
   const { reportPath, runId } = await executeRun(
-    { system: systemName, systemTitle: system.title, verb: verbName, home: g.home, seed, backend: engine.backend, quick: g.quick, signal: ac.signal, log, options: { ...opts, seed }, ...(g.resume ? { resumeRunId: g.resume } : {}) },
-    (ctx) => verb.run(opts, ctx),
+    { system: system.name, systemTitle: system.title, verb: verb.name, home: g.home, seed, backend, quick: g.quick, signal: ac.signal, log, progress, options: { ...values, seed }, dataFile, ...(g.resume ? { resumeRunId: g.resume } : {}) },
+    (ctx) => verb.run(values, given, ctx),
   );
   log(`run ${runId}: report written to ${reportPath}`);
   return ac.signal.aborted ? 130 : 0;
@@ -135,13 +158,17 @@ async function runVerb(systemName: string, verbName: string, argv: string[]): Pr
 async function runRuns(argv: string[]): Promise<number> {
   const { positionals, flags } = parseArgv(argv, new Set(['json']));
   const schema = z.object({
-    json: z.boolean().default(false),
-    system: z.string().optional(),
-    limit: z.coerce.number().int().positive().optional(),
-    home: z.string().optional(),
+    json: z.boolean().default(false).describe('machine-readable output'),
+    system: z.string().optional().describe('only runs of this system'),
+    limit: z.coerce.number().int().positive().optional().describe('at most this many runs'),
+    home: z.string().optional().describe('folder of the registry (default runs/, env SHEAF_HOME)'),
   });
-  const o = validateOptions(schema, flags, {}, 'runs');
   const sub = positionals[0];
+  if (flags['help'] || sub === '--help') {
+    log(`sheaf runs list|show <id>|report <id> — the run registry\n\noptions:\n${optionsHelp(schema)}`);
+    return 0;
+  }
+  const o = validateOptions(schema, flags, 'runs');
   const registry = RunRegistry.open(o.home);
   try {
     if (sub === 'list' || sub === undefined) {
@@ -154,12 +181,15 @@ async function runRuns(argv: string[]): Promise<number> {
     const run = registry.get(id);
     if (!run) throw new UsageError(`no run '${id}' in ${resolveHome(o.home)}`);
     if (sub === 'show') {
-      const detail = { ...run, finalMetrics: registry.finalMetrics(id), artifacts: registry.artifacts(id) };
+      const resultPath = join(run.dir, 'metrics.json');
+      const result = existsSync(resultPath) ? (JSON.parse(readFileSync(resultPath, 'utf8')) as unknown) : null;
+      const detail = { ...run, result, finalMetrics: registry.finalMetrics(id), artifacts: registry.artifacts(id) };
       if (o.json) io.out(JSON.stringify(detail, null, 2) + '\n');
       else {
         log(`${run.id}  ${run.system} ${run.verb}  ${run.status}  seed ${run.seed}  backend ${run.backend}`);
         log(`data: ${run.dataset}${run.datasetHash ? ` (sha256 ${run.datasetHash.slice(0, 12)}…)` : ''}`);
-        for (const m of detail.finalMetrics) log(`  ${m.split} / ${m.dataset}: ${m.name} = ${m.value}`);
+        if (run.error) log(`error: ${run.error}`);
+        for (const m of detail.finalMetrics) log(`  ${m.split}${m.protocol ? ` (${m.protocol})` : ''} / ${m.dataset} / ${m.kind === 'model' ? '*' : ' '} ${m.label}: ${m.name} = ${m.value}`);
         for (const a of detail.artifacts) log(`  ${a.kind}: ${a.path}`);
       }
       return 0;
@@ -169,16 +199,16 @@ async function runRuns(argv: string[]): Promise<number> {
       if (!existsSync(path)) {
         // Re-render what the registry holds (system plots live only in the original report).
         const curves: CurvePoint[] = registry.epochMetrics(id).map((r) => ({ epoch: r.epoch, split: r.split, name: r.name, value: r.value }));
-        const finals = registry.finalMetrics(id);
-        const bySplit = new Map<string, typeof finals>();
-        for (const f of finals) bySplit.set(`${f.split}\u0000${f.dataset}`, [...(bySplit.get(`${f.split}\u0000${f.dataset}`) ?? []), f]);
-        await writeReport(path, {
-          title: `${run.system} — ${run.verb}`,
-          run,
-          config: run.config,
-          curves,
-          metrics: [...bySplit.values()].map((fs) => ({ split: fs[0]!.split, dataset: fs[0]!.dataset, rows: [{ label: run.system, kind: 'model' as const, values: Object.fromEntries(fs.map((f) => [f.name, f.value])) }] })),
-        });
+        const groups = new Map<string, { split: string; dataset: string; protocol?: string; rows: Array<{ label: string; kind: 'model' | 'baseline'; values: Record<string, number> }> }>();
+        for (const f of registry.finalMetrics(id)) {
+          const key = `${f.split}\u0000${f.protocol}\u0000${f.dataset}`;
+          const g: { split: string; dataset: string; protocol?: string; rows: Array<{ label: string; kind: 'model' | 'baseline'; values: Record<string, number> }> } = groups.get(key) ?? { split: f.split, dataset: f.dataset, ...(f.protocol ? { protocol: f.protocol } : {}), rows: [] };
+          groups.set(key, g);
+          let row = g.rows.find((r) => r.label === f.label);
+          if (!row) g.rows.push((row = { label: f.label, kind: f.kind, values: {} }));
+          row.values[f.name] = f.value;
+        }
+        writeFileAtomic(path, await renderReport({ title: `${run.system} — ${run.verb}`, run, config: run.config, curves, metrics: [...groups.values()] }));
       }
       log(path);
       return 0;
@@ -187,6 +217,25 @@ async function runRuns(argv: string[]): Promise<number> {
   } finally {
     registry.close();
   }
+}
+
+async function demo(argv: string[]): Promise<number> {
+  const bools = new Set([...booleanFields(globalOptions)]);
+  const { positionals, flags } = parseArgv(argv, bools);
+  if (flags['help']) {
+    log(`sheaf demo — train and evaluate every system at a quick setting on shipped data\n\noptions:\n  --systems <a,b>  only these systems\n${optionsHelp(globalOptions)}`);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const { systems, ...rest } = flags;
+  const g = validateOptions(globalOptions, rest, 'demo');
+  if (g.config || g.resume) throw new UsageError(`sheaf demo takes neither --config nor --resume (it runs fixed settings on shipped data; use sheaf <system> train for your own)`);
+  const names = typeof systems === 'string' ? systems.split(',').map((s) => s.trim()) : SYSTEMS.map((s) => s.name);
+  for (const n of names) if (!findSystem(n)) throw new UsageError(`unknown system '${n}' in --systems (accepted: ${SYSTEMS.map((s) => s.name).join(', ')})`);
+  const backend = await startEngine(g);
+  const ac = makeSignal();
+  await runDemo({ systems: names.map((n) => findSystem(n)!), home: g.home, seed: g.seed, backend, quick: g.quick, signal: ac.signal, log, progress: terminalProgress(io) });
+  return ac.signal.aborted ? 130 : 0;
 }
 
 /** Entry point; returns the exit code. */
@@ -203,30 +252,14 @@ export async function main(argv: string[], cliIO: CliIO = processIO): Promise<nu
       return 0;
     }
     if (first === 'runs') return await runRuns(argv.slice(1));
-    if (first === 'demo') {
-      const bools = new Set([...booleanFields(globalOptions)]);
-      const { positionals, flags } = parseArgv(argv.slice(1), bools);
-      if (flags['help']) {
-        log(`sheaf demo — train and evaluate every system at a quick setting on shipped data\n\noptions:\n  --systems <a,b>  only these systems\n${optionsHelp(globalOptions)}`);
-        return 0;
-      }
-      if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-      const { systems, ...rest2 } = flags;
-      const g = validateOptions(globalOptions, rest2, {}, 'demo');
-      const engine = await initEngine({ ...(g.backend ? { backend: g.backend as BackendName } : {}), ...(g.threads ? { threads: g.threads } : {}) });
-      const ac = makeSignal();
-      const names = typeof systems === 'string' ? systems.split(',').map((s) => s.trim()) : SYSTEMS.map((s) => s.name);
-      for (const n of names) if (!findSystem(n)) throw new UsageError(`unknown system '${n}' in --systems (accepted: ${SYSTEMS.map((s) => s.name).join(', ')})`);
-      await runDemo({ systems: names.map((n) => findSystem(n)!), home: g.home, seed: g.seed, backend: engine.backend, quick: g.quick, signal: ac.signal, log });
-      return ac.signal.aborted ? 130 : 0;
-    }
+    if (first === 'demo') return await demo(argv.slice(1));
     const system = findSystem(first);
     if (!system) throw new UsageError(`unknown command '${first}' (accepted: ${[...SYSTEMS.map((s) => s.name), 'demo', 'runs'].join(', ')})`);
     if (second === undefined || second === '--help' || second === '-h') {
-      log(systemUsage(first));
+      log(systemUsage(system));
       return second === undefined ? 2 : 0;
     }
-    return await runVerb(first, second, rest);
+    return await runVerb(system, second, rest);
   } catch (err) {
     if (err instanceof SheafError) {
       io.err(`sheaf: ${err.message}\n`);
@@ -237,8 +270,8 @@ export async function main(argv: string[], cliIO: CliIO = processIO): Promise<nu
   }
 }
 
-// Run when executed directly (node dist/node/cli/main.js, tsx src/node/cli/main.ts); bin/sheaf.js imports
-// this module and calls main() itself, so it must not match here.
+// Run when executed directly (node dist/node/cli/main.js, tsx src/node/cli/main.ts); bin/sheaf.js
+// imports this module and calls main() itself, so it must not match here.
 const invoked = process.argv[1] ?? '';
 if (/[\\/]cli[\\/]main\.(t|j)s$/.test(invoked)) {
   main(process.argv.slice(2)).then(

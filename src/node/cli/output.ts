@@ -16,6 +16,6 @@ export function formatComparison(m: MetricsComparison, heading?: string): string
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((row) => row[c]!.length)));
   const lines = all.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
-  const title = `${heading ? heading + ' — ' : ''}${m.split} split of ${m.dataset}`;
+  const title = `${heading ? heading + ' — ' : ''}${m.split} split of ${m.dataset}${m.protocol ? ` (${m.protocol})` : ''}`;
   return [title, ...lines, ...(m.note ? [`  (${m.note})`] : [])].join('\n');
 }

@@ -63,10 +63,15 @@ export interface EpochMetricRow {
   value: number;
 }
 
-/** One final metric value of a run on a split of a dataset. */
+/** One final metric value of one scorer (the model or a baseline) on a split of a dataset. */
 export interface FinalMetricRow {
   split: string;
+  /** How the value was computed when a split has several protocols ('' when not). */
+  protocol: string;
   dataset: string;
+  /** The scorer: the model's or a baseline's label. */
+  label: string;
+  kind: 'model' | 'baseline';
   name: string;
   value: number;
 }
@@ -91,7 +96,7 @@ export const DB_FILE = 'sheaf.db';
 /** Milliseconds a writer waits for another process's transaction before giving up. */
 const BUSY_TIMEOUT_MS = 30_000;
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -118,12 +123,15 @@ CREATE TABLE IF NOT EXISTS epoch_metrics (
   PRIMARY KEY (run_id, epoch, split, name)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS final_metrics (
-  run_id  TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-  split   TEXT NOT NULL,
-  dataset TEXT NOT NULL,
-  name    TEXT NOT NULL,
-  value   REAL,
-  PRIMARY KEY (run_id, split, dataset, name)
+  run_id   TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  split    TEXT NOT NULL,
+  protocol TEXT NOT NULL DEFAULT '',
+  dataset  TEXT NOT NULL,
+  label    TEXT NOT NULL DEFAULT '',
+  kind     TEXT NOT NULL DEFAULT 'model' CHECK (kind IN ('model', 'baseline')),
+  name     TEXT NOT NULL,
+  value    REAL,
+  PRIMARY KEY (run_id, split, protocol, dataset, label, name)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS artifacts (
   run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
@@ -231,6 +239,16 @@ export class RunRegistry {
             `run registry ${this.dbPath} has schema version ${version}, newer than this Sheaf (${SCHEMA_VERSION})`,
           );
         }
+        if (version === 1) {
+          // Version 1 kept only the model's final numbers, without a scorer label or protocol.
+          this.db.exec('ALTER TABLE final_metrics RENAME TO final_metrics_v1');
+          this.db.exec(SCHEMA);
+          this.db.exec(
+            `INSERT INTO final_metrics (run_id, split, protocol, dataset, label, kind, name, value)
+             SELECT f.run_id, f.split, '', f.dataset, r.system, 'model', f.name, f.value FROM final_metrics_v1 f JOIN runs r ON r.id = f.run_id`,
+          );
+          this.db.exec('DROP TABLE final_metrics_v1');
+        }
         this.db.exec(SCHEMA);
         if (version < SCHEMA_VERSION) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       })
@@ -260,8 +278,8 @@ export class RunRegistry {
          ON CONFLICT (run_id, epoch, split, name) DO UPDATE SET value = excluded.value`,
       ),
       upsertFinal: db.prepare(
-        `INSERT INTO final_metrics (run_id, split, dataset, name, value) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, split, dataset, name) DO UPDATE SET value = excluded.value`,
+        `INSERT INTO final_metrics (run_id, split, protocol, dataset, label, kind, name, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, split, protocol, dataset, label, name) DO UPDATE SET value = excluded.value, kind = excluded.kind`,
       ),
       insertArtifact: db.prepare('INSERT OR IGNORE INTO artifacts (run_id, kind, path) VALUES (?, ?, ?)'),
       finish: db.prepare('UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE id = ?'),
@@ -274,7 +292,8 @@ export class RunRegistry {
         'SELECT epoch, split, name, value FROM epoch_metrics WHERE run_id = ? ORDER BY epoch, split, name',
       ),
       finalRows: db.prepare(
-        'SELECT split, dataset, name, value FROM final_metrics WHERE run_id = ? ORDER BY dataset, split, name',
+        `SELECT split, protocol, dataset, label, kind, name, value FROM final_metrics WHERE run_id = ?
+         ORDER BY dataset, split, protocol, kind DESC, label, name`,
       ),
       artifactRows: db.prepare('SELECT kind, path FROM artifacts WHERE run_id = ? ORDER BY kind, path'),
     };
@@ -353,15 +372,30 @@ export class RunRegistry {
     });
   }
 
-  /** Record final metrics of a run on `split` of `dataset`. Re-logging a name overwrites it. */
-  logFinal(runId: string, split: string, dataset: string, metrics: Record<string, number>): void {
+  /**
+   * Record final metrics of one scorer on `split` of `dataset` (`label` the model's or a
+   * baseline's name). Re-logging a name overwrites it.
+   */
+  logFinal(runId: string, split: string, dataset: string, metrics: Record<string, number>, scorer: { label?: string; kind?: 'model' | 'baseline'; protocol?: string } = {}): void {
     requireText(split, 'split');
     requireText(dataset, 'dataset');
     const entries = requireMetrics(metrics, `final ${split} metrics`);
+    const kind = scorer.kind ?? 'model';
+    if (kind !== 'model' && kind !== 'baseline') throw new UsageError(`run registry: kind must be model or baseline, got "${String(kind)}"`);
     this.write(() => {
       this.requireRun(runId);
-      for (const [name, value] of entries) this.stmts.upsertFinal.run(runId, split, dataset, name, value);
+      for (const [name, value] of entries) this.stmts.upsertFinal.run(runId, split, scorer.protocol ?? '', dataset, scorer.label ?? '', kind, name, value);
     });
+  }
+
+  /** Record a run's results: the model and every baseline on every split (see `RunResult`). */
+  logResults(runId: string, results: ReadonlyArray<{ split: string; protocol: string | null; dataset: string; model: { label: string; metrics: Record<string, number | null> } | null; baselines: ReadonlyArray<{ label: string; metrics: Record<string, number | null> }> }>): void {
+    const num = (m: Record<string, number | null>): Record<string, number> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v ?? Number.NaN]));
+    for (const r of results) {
+      const protocol = r.protocol ?? '';
+      if (r.model) this.logFinal(runId, r.split, r.dataset, num(r.model.metrics), { label: r.model.label, kind: 'model', protocol });
+      for (const b of r.baselines) this.logFinal(runId, r.split, r.dataset, num(b.metrics), { label: b.label, kind: 'baseline', protocol });
+    }
   }
 
   /** Record a file the run produced; `kind` is free text such as `checkpoint` or `report`. */

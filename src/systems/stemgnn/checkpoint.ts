@@ -1,100 +1,104 @@
 /**
- * Saving and loading trained StemGNN models.
- *
- * A checkpoint folder holds `model.safetensors` (the state dict under the official PyTorch
- * parameter names) and `config.json` (architecture, training protocol, normalisation statistics,
- * series names). Weights trained by the official code load too: save its state dict as
- * safetensors (scripts/stemgnn/pt_to_safetensors.py) and pass that file with the official
- * `norm_stat.json`; the architecture is read off the tensor shapes.
+ * StemGNN models in and out of checkpoints: the kit's format (weights under the official
+ * PyTorch parameter names; scaler and series names in `extra`), the pre-kit format
+ * (`sheaf-stemgnn-checkpoint`), and weights trained by the official code (its state dict saved as
+ * safetensors by scripts/stemgnn/pt_to_safetensors.py, plus its `norm_stat.json`; the
+ * architecture is read off the tensor shapes).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { scalerFromJSON, MinMaxScaler, ZScoreScaler, type Scaler, type ScalerJSON } from '../../data/index.js';
-import { loadSafetensors, saveSafetensors } from '../../io/safetensors.js';
-import { writeJsonAtomic } from '../../node/fs.js';
-import { InputError, UsageError } from '../../util/errors.js';
-import { CHEB_ORDERS, MODEL_DEFAULTS, type StemGNNModelConfig, type StemGNNTrainConfig } from './config.js';
-import { StemGNN } from './model.js';
+import { loadSafetensors, decodeSafetensors } from '../../io/safetensors.js';
+import { readJson, type Storage } from '../../io/storage.js';
+import { joinPath } from '../../io/path.js';
+import { InputError } from '../../util/errors.js';
+import { checkpointTensors, type LoadedCheckpoint } from '../../train/checkpoint.js';
+import type { SavedModel } from '../../system/types.js';
+import { CHEB_ORDERS, architectureOf, resolveConfig, type StemGNNConfig, type StemGNNModelConfig } from './config.js';
+import { StemGNNNet } from './model.js';
+import type { FittedStemGNN } from './train.js';
 
-/** config.json of a checkpoint. */
-export interface StemGNNCheckpointConfig {
-  format: 'sheaf-stemgnn-checkpoint';
-  version: 1;
-  model: StemGNNModelConfig;
-  train?: StemGNNTrainConfig;
+/** What the checkpoint's `extra.model` holds. */
+interface StemGNNExtra {
   scaler: ScalerJSON;
-  /** Names of the N series, in column order. */
   series: string[];
-  /** Where the weights came from (a data file, or an imported official state dict). */
+  keptEpoch: number;
+  origin: Record<string, unknown>;
+}
+
+/** The checkpoint content of a trained model. */
+export function saveStemGNN(m: FittedStemGNN): SavedModel {
+  const extra: StemGNNExtra = { scaler: m.scaler.toJSON(), series: m.series, keptEpoch: m.keptEpoch, origin: m.origin };
+  return { tensors: m.net.stateDict(), config: m.config, extra, epoch: Math.max(0, m.keptEpoch) };
+}
+
+/** Rebuild a trained model from its checkpoint. */
+export async function loadStemGNN(ck: LoadedCheckpoint): Promise<FittedStemGNN> {
+  const where = joinPath(ck.dir, 'config.json');
+  const config = resolveConfig(ck.config as Partial<StemGNNConfig>);
+  const x = ((ck.extra as { model?: StemGNNExtra } | null)?.model ?? null) as StemGNNExtra | null;
+  if (!x || !Array.isArray(x.series)) throw new InputError('not a StemGNN checkpoint (no series names in extra.model)', { file: where, field: 'extra.model' });
+  const scaler = scalerFromJSON(x.scaler, where);
+  const net = new StemGNNNet(architectureOf(config, x.series.length));
+  const tensors = checkpointTensors(ck);
+  try {
+    net.loadStateDict(tensors);
+  } catch (e) {
+    net.dispose();
+    throw new InputError((e as Error).message, { file: joinPath(ck.dir, 'model.safetensors') });
+  } finally {
+    tf.dispose([...tensors.values()]);
+  }
+  net.eval();
+  return { net, scaler, series: x.series, config, history: [], keptEpoch: x.keptEpoch ?? ck.epoch, origin: x.origin ?? {} };
+}
+
+/** The pre-kit format: `{format: 'sheaf-stemgnn-checkpoint', model, train, scaler, series, origin}`. */
+interface LegacyConfig {
+  format: string;
+  model: { window: number; horizon: number; multiLayer: number; dropoutRate: number; leakyRate: number; speSeqConvKernel: number; residualBackcast: boolean };
+  train?: Record<string, unknown>;
+  scaler: ScalerJSON;
+  series: string[];
   origin?: Record<string, unknown>;
 }
 
-/** A loaded model with what is needed to use it on raw data. */
-export interface LoadedStemGNN {
-  model: StemGNN;
-  scaler: Scaler;
-  series: string[];
-  config: StemGNNCheckpointConfig;
-  /** Folder or file it was loaded from. */
-  path: string;
-}
-
-/** Write a checkpoint folder (atomically, file by file). Returns the paths written. */
-export function saveStemGNNCheckpoint(
-  dir: string,
-  model: StemGNN,
-  info: { scaler: Scaler; series: string[]; train?: StemGNNTrainConfig; origin?: Record<string, unknown> },
-): { weights: string; config: string } {
-  const weights = join(dir, 'model.safetensors');
-  const config = join(dir, 'config.json');
-  const cfg: StemGNNCheckpointConfig = {
-    format: 'sheaf-stemgnn-checkpoint',
-    version: 1,
-    model: model.config,
-    train: info.train,
-    scaler: info.scaler.toJSON(),
-    series: info.series,
-    origin: info.origin,
-  };
-  saveSafetensors(weights, model.stateDict(), { format: 'pt', framework: 'sheaf', model: 'StemGNN' });
-  writeJsonAtomic(config, cfg);
-  return { weights, config };
-}
-
-/**
- * Load a model. `path` may be a checkpoint folder, a run folder containing `checkpoint/`, or a
- * `.safetensors` file of official weights (then `normStat`, the official `norm_stat.json`, is
- * required and the architecture is inferred from the shapes).
- */
-export function loadStemGNN(path: string, opts: { normStat?: string; series?: string[] } = {}): LoadedStemGNN {
-  if (!existsSync(path)) throw new InputError('checkpoint not found', { file: path });
-  if (statSync(path).isFile()) {
-    if (!path.endsWith('.safetensors')) throw new InputError('expected a checkpoint folder or a .safetensors file of official weights', { file: path });
-    if (!opts.normStat) throw new UsageError(`loading official weights (${path}) needs --norm-stat <norm_stat.json> (saved by the official code next to its model)`);
-    return loadOfficial(path, opts.normStat, opts.series);
+/** Read a checkpoint folder (or a run folder's `checkpoint/`) written before the system kit. */
+export async function legacyStemGNN(storage: Storage, path: string): Promise<LoadedCheckpoint | null> {
+  for (const dir of [path, joinPath(path, 'checkpoint')]) {
+    const cfgPath = joinPath(dir, 'config.json');
+    if ((await storage.stat(cfgPath))?.kind !== 'file') continue;
+    const c = (await readJson(storage, cfgPath)) as Partial<LegacyConfig> | null;
+    if (c?.format !== 'sheaf-stemgnn-checkpoint' || !c.model) continue;
+    const m = c.model;
+    const config = resolveConfig({
+      ...(c.train ?? {}),
+      window: m.window,
+      horizon: m.horizon,
+      multiLayer: m.multiLayer,
+      attentionDropout: m.dropoutRate,
+      leakyRate: m.leakyRate,
+      speSeqConv: m.speSeqConvKernel,
+      residualBackcast: m.residualBackcast,
+    });
+    const weights = joinPath(dir, 'model.safetensors');
+    const extra: StemGNNExtra = { scaler: c.scaler!, series: c.series ?? [], keptEpoch: 0, origin: c.origin ?? {} };
+    return {
+      dir,
+      version: 1,
+      system: 'stemgnn',
+      config,
+      epoch: 0,
+      step: 0,
+      rngState: null,
+      moduleRng: null,
+      bestMetric: null,
+      extra: { data: typeof c.origin?.['data'] === 'string' ? { data: c.origin['data'] } : {}, eval: {}, model: extra },
+      scheduler: null,
+      files: { model: decodeSafetensors(await storage.read(weights), weights).tensors },
+      optimizerMeta: null,
+    };
   }
-  const dir = existsSync(join(path, 'config.json')) ? path : join(path, 'checkpoint');
-  const cfgPath = join(dir, 'config.json');
-  if (!existsSync(cfgPath)) throw new InputError('no config.json here or in its checkpoint/ folder: not a StemGNN checkpoint or run folder', { file: path });
-  const cfg = readJson(cfgPath) as StemGNNCheckpointConfig;
-  if (cfg.format !== 'sheaf-stemgnn-checkpoint') throw new InputError(`not a StemGNN checkpoint (format ${JSON.stringify(cfg.format)})`, { file: cfgPath, field: 'format' });
-  const scaler = scalerFromJSON(cfg.scaler, cfgPath);
-  const model = new StemGNN(cfg.model);
-  loadWeights(model, join(dir, 'model.safetensors'));
-  model.eval();
-  return { model, scaler, series: cfg.series, config: cfg, path: dir };
-}
-
-function loadWeights(model: StemGNN, file: string): void {
-  const tensors = loadSafetensors(file);
-  try {
-    model.loadStateDict(tensors);
-  } catch (e) {
-    throw new InputError((e as Error).message, { file });
-  } finally {
-    for (const t of tensors.values()) t.dispose();
-  }
+  return null;
 }
 
 /** Architecture of an official state dict, read off its tensor shapes. */
@@ -112,51 +116,44 @@ export function inferModelConfig(tensors: Map<string, tf.Tensor>, source: string
   }
   const H = shape('fc.2.weight')[0]!;
   const conv = tensors.get('stock_block.0.conv_real.weight');
-  return {
-    ...MODEL_DEFAULTS,
-    nodes: N,
-    window: T,
-    horizon: H,
-    multiLayer: w[3]! / T,
-    speSeqConvKernel: conv ? conv.shape[2]! : 0,
-  };
+  const cfg = resolveConfig({ window: T, horizon: H, multiLayer: w[3]! / T, speSeqConv: conv ? conv.shape[2]! : 0 });
+  return architectureOf(cfg, N);
 }
 
-function loadOfficial(file: string, normStat: string, series?: string[]): LoadedStemGNN {
-  const tensors = loadSafetensors(file);
-  let model: StemGNN;
+/**
+ * Weights trained by the official code: its state dict as safetensors and its `norm_stat.json`.
+ * The training protocol is unknown, so the configuration holds the official defaults.
+ */
+export async function importOfficialStemGNN(storage: Storage, weightsPath: string, normStatPath: string, series?: string[]): Promise<FittedStemGNN> {
+  const tensors = await loadSafetensors(storage, weightsPath);
+  let net: StemGNNNet;
   try {
-    const mc = inferModelConfig(tensors, file);
-    model = new StemGNN(mc);
+    const mc = inferModelConfig(tensors, weightsPath);
+    net = new StemGNNNet(mc);
     try {
-      model.loadStateDict(tensors);
+      net.loadStateDict(tensors);
     } catch (e) {
-      model.dispose();
-      throw new InputError((e as Error).message, { file });
+      net.dispose();
+      throw new InputError((e as Error).message, { file: weightsPath });
     }
   } finally {
-    for (const t of tensors.values()) t.dispose();
+    tf.dispose([...tensors.values()]);
   }
-  model.eval();
-  const scaler = officialNormStat(normStat, model.config.nodes);
-  const names = series ?? Array.from({ length: model.config.nodes }, (_, i) => `series_${i + 1}`);
-  const config: StemGNNCheckpointConfig = {
-    format: 'sheaf-stemgnn-checkpoint',
-    version: 1,
-    model: model.config,
-    scaler: scaler.toJSON(),
-    series: names,
-    origin: { officialWeights: file, normStat },
-  };
-  return { model, scaler, series: names, config, path: file };
+  net.eval();
+  const { nodes, window, horizon, multiLayer, speSeqConv } = net.config;
+  const scaler = officialNormStat(await readJson(storage, normStatPath), normStatPath, nodes);
+  if (series && series.length !== nodes) throw new InputError(`${series.length} series names for a model of ${nodes} series`, { field: 'series' });
+  const names = series ?? Array.from({ length: nodes }, (_, i) => `series_${i + 1}`);
+  const config = resolveConfig({ window, horizon, multiLayer, speSeqConv, norm: scaler.kind });
+  return { net, scaler, series: names, config, history: [], keptEpoch: 0, origin: { officialWeights: weightsPath, normStat: normStatPath } };
 }
 
 /**
  * The official `norm_stat.json`: `{mean, std}` (z-score; std 0 is kept and read as 1) or
  * `{min, max}` (min–max with the official epsilons and clipping).
  */
-export function officialNormStat(path: string, nodes: number): Scaler {
-  const o = readJson(path) as Record<string, unknown>;
+export function officialNormStat(json: unknown, path: string, nodes: number): Scaler {
+  const o = (json ?? {}) as Record<string, unknown>;
   let scaler: Scaler;
   if (Array.isArray(o['mean']) && Array.isArray(o['std'])) scaler = ZScoreScaler.fromJSON({ kind: 'z-score', mean: o['mean'], std: o['std'] }, path);
   else if (Array.isArray(o['min']) && Array.isArray(o['max'])) {
@@ -164,18 +161,4 @@ export function officialNormStat(path: string, nodes: number): Scaler {
   } else throw new InputError('expected {"mean": [...], "std": [...]} or {"min": [...], "max": [...]} (the official norm_stat.json)', { file: path });
   if (scaler.cols !== nodes) throw new InputError(`has statistics for ${scaler.cols} series but the weights are for ${nodes}`, { file: path });
   return scaler;
-}
-
-function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read: ${(e as Error).message}`, { file: path });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`not valid JSON: ${(e as Error).message}`, { file: path });
-  }
 }

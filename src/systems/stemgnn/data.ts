@@ -4,14 +4,10 @@
  * windows that never cross a split, and train-split normalisation (z-score with std 0 → 1, or
  * min–max with the official clipping). Bad input is an `InputError` naming file, line and column.
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   chronologicalSplit,
-  countMissing,
   fillForwardBackward,
   fitScaler,
-  readNumericCsv,
   slidingWindowStarts,
   splitView,
   type ChronologicalSplit,
@@ -19,56 +15,12 @@ import {
   type Scaler,
   type SplitName,
 } from '../../data/index.js';
-import { InputError, UsageError } from '../../util/errors.js';
-import type { NormMethod } from './config.js';
+import type { SeriesTable } from '../../data/table.js';
+import { InputError } from '../../util/errors.js';
+import type { StemGNNConfig } from './config.js';
 
-/** The Chicago "L" ridership series shipped with Sheaf (5 698 days × 20 stations, header row). */
-export const CHICAGO_CSV = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'data', 'chicago-ridership', 'ridership.csv');
-
-/** A T × N series read from CSV. Missing cells are NaN (filled later, split by split). */
-export interface SeriesTable {
-  /** File it came from (used in error messages). */
-  source: string;
-  /** Column names, or null for a header-less file. */
-  header: string[] | null;
-  /** Row-major values [rows, cols]. */
-  data: Float32Array;
-  rows: number;
-  cols: number;
-  /** 1-based file line of data row 0 (the header, if any, is the line before). */
-  firstLine: number;
-}
-
-/** Header handling: `auto` detects a row of names; `yes` always consumes the first row (what pandas did in the official code). */
-export type HeaderMode = 'auto' | 'yes' | 'no';
-
-/**
- * Read a T × N CSV (rows = time steps, columns = series). A header row of names is accepted
- * (`auto`). Empty/NA cells are allowed and filled per split; ragged rows, non-numeric cells and
- * columns without a single value are errors naming file, line and column.
- */
-export function readSeries(path: string, header: HeaderMode = 'auto'): SeriesTable {
-  const t = readNumericCsv(path, { header: header === 'auto' ? 'auto' : header === 'yes', allowMissing: true });
-  const firstLine = t.header ? 2 : 1;
-  const table: SeriesTable = { source: path, header: t.header, data: t.data, rows: t.rows, cols: t.cols, firstLine };
-  const missing = countMissing(t.data, t.cols);
-  for (let c = 0; c < t.cols; c++) {
-    if (missing[c] === t.rows) {
-      throw new InputError(`column has no numeric value at all (all ${t.rows} data rows, lines ${firstLine}–${firstLine + t.rows - 1}, are empty or NA)`, {
-        file: path,
-        line: firstLine,
-        column: c + 1,
-        field: t.header?.[c],
-      });
-    }
-  }
-  return table;
-}
-
-/** Column names for output files: the header, or `series_1 … series_N`. */
-export function seriesNames(table: { header: string[] | null; cols: number }): string[] {
-  return table.header ?? Array.from({ length: table.cols }, (_, i) => `series_${i + 1}`);
-}
+export type { SeriesTable, HeaderMode } from '../../data/table.js';
+export { seriesNames } from '../../data/table.js';
 
 /** A series prepared for training or evaluation. */
 export interface PreparedSeries {
@@ -94,8 +46,8 @@ export interface PreparedSeries {
 export interface PrepareOptions {
   window: number;
   horizon: number;
-  splitRatios: [number, number, number];
-  norm: NormMethod;
+  splitRatios: readonly number[];
+  norm: StemGNNConfig['norm'];
   /** Use these statistics (e.g. from a checkpoint) instead of fitting on the train split. */
   scaler?: Scaler;
   /** Splits that must hold at least one window (default all three). */
@@ -137,21 +89,12 @@ export function prepareSeries(table: SeriesTable, opts: PrepareOptions): Prepare
   return { table, split, filled, scaled, evalRaw, scaler, starts, window, horizon };
 }
 
-function shortSplit(name: string, r: RowRange, t: SeriesTable, w: number, h: number, ratios: number[]): InputError {
+function shortSplit(name: string, r: RowRange, t: SeriesTable, w: number, h: number, ratios: readonly number[]): InputError {
   const n = r[1] - r[0];
   const where = n > 0 ? `lines ${t.firstLine + r[0]}–${t.firstLine + r[1] - 1}` : 'no lines';
   return new InputError(
     `the ${name} split (${ratios.join(':')} of ${t.rows} rows) has ${n} rows (${where}), fewer than window ${w} + horizon ${h} = ${w + h}; ` +
-      'give more rows or change --split',
+      'give more rows or change --split-ratios',
     { file: t.source, line: n > 0 ? t.firstLine + r[1] - 1 : t.firstLine + t.rows - 1 },
   );
-}
-
-/** Parse `"7:2:1"` (or `"0.7,0.2,0.1"`) into three split weights. */
-export function parseSplitRatios(s: string): [number, number, number] {
-  const parts = s.split(/[:,/]/).map((p) => Number(p.trim()));
-  if (parts.length !== 3 || parts.some((p) => !Number.isFinite(p) || p < 0)) {
-    throw new UsageError(`--split must be three non-negative numbers like 7:2:1, got '${s}'`);
-  }
-  return parts as [number, number, number];
 }

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gatherWindows, type SplitName } from '../../data/index.js';
 import { evaluateForecast, maskedMape, type ForecastScores } from '../../metrics/index.js';
-import type { StemGNN } from './model.js';
+import type { StemGNNNet } from './model.js';
 import type { PreparedSeries } from './data.js';
 import { baselineForecasts, type BaselineName } from './baselines.js';
 
@@ -24,7 +24,7 @@ export interface WindowForecasts {
  * `signal` stops early (the result then covers fewer windows: check `forecast.length`).
  */
 export async function forecastWindows(
-  model: StemGNN,
+  model: StemGNNNet,
   scaled: Float32Array,
   starts: Int32Array,
   batchSize = 32,
@@ -73,7 +73,7 @@ export interface SplitEvaluation {
 
 /** Forecast one split, de-normalise, and score model and baselines on the same windows. */
 export async function evaluateSplit(
-  model: StemGNN,
+  model: StemGNNNet,
   data: PreparedSeries,
   split: SplitName,
   opts: { batchSize?: number; seasonPeriod?: number; signal?: AbortSignal } = {},

@@ -60,7 +60,7 @@ export class StemGNNBlock extends Module {
       glus.push(new GLU(inF, width, rng), new GLU(inF, width, rng)); // even: real, odd: imaginary
     }
     this.glus = this.module('GLUs', new ModuleList(glus));
-    const k = config.speSeqConvKernel;
+    const k = config.speSeqConv;
     this.convReal = k > 0 ? this.module('conv_real', new Conv1d(CHEB_ORDERS, CHEB_ORDERS, k, rng, { padding: 'same' })) : null;
     this.convImag = k > 0 ? this.module('conv_imag', new Conv1d(CHEB_ORDERS, CHEB_ORDERS, k, rng, { padding: 'same' })) : null;
     this.dft = forwardDftMatrix(T);
@@ -155,7 +155,7 @@ export interface StemGNNOutput {
  * batch-mates, as in the official code); call `eval()` before inference to switch off the
  * attention dropout.
  */
-export class StemGNN extends Module {
+export class StemGNNNet extends Module {
   readonly config: StemGNNModelConfig;
   readonly weightKey: tf.Variable<tf.Rank.R2>;
   readonly weightQuery: tf.Variable<tf.Rank.R2>;
@@ -179,7 +179,7 @@ export class StemGNN extends Module {
     for (let i = 0; i < STACK_COUNT; i++) blocks.push(new StemGNNBlock(cfg, i, rng));
     this.blocks = this.module('stock_block', new ModuleList(blocks));
     this.fc = this.module('fc', new OutputHead(cfg.window, cfg.horizon, rng));
-    this.dropout = this.module('dropout', new Dropout(cfg.dropoutRate, rng.fork()));
+    this.dropout = this.module('dropout', new Dropout(cfg.attentionDropout, rng.fork()));
   }
 
   /**
@@ -225,7 +225,7 @@ export class StemGNN extends Module {
 
 /**
  * The parameter count of the official model, from the formula in timeseries.md §1.1 (for
- * checking; {@link StemGNN.numParameters} counts the real tensors).
+ * checking; {@link StemGNNNet.numParameters} counts the real tensors).
  */
 export function officialParameterCount(N: number, T: number, m: number, H: number): number {
   const mT = m * T;

@@ -3,18 +3,18 @@
  * the training statistics, forecast H steps, de-normalise and write an H × N CSV.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fillForwardBackward, writeCsv } from '../../data/index.js';
+import { fillForwardBackward, formatCsv } from '../../data/index.js';
 import { InputError } from '../../util/errors.js';
 import type { Scaler } from '../../data/index.js';
-import type { StemGNN } from './model.js';
-import { readSeries, type HeaderMode } from './data.js';
-import type { LoadedStemGNN } from './checkpoint.js';
+import type { SeriesTable } from '../../data/table.js';
+import type { StemGNNNet } from './model.js';
+import type { FittedStemGNN } from './train.js';
 
 /**
  * Forecast from raw windows. `windows` holds B windows of raw values [B, W, N] row-major (no NaN);
  * returns raw-scale forecasts [B, H, N]. All B windows form one batch (the graph is their mean).
  */
-export async function forecastRaw(model: StemGNN, scaler: Scaler, windows: Float32Array): Promise<Float32Array> {
+export async function forecastRaw(model: StemGNNNet, scaler: Scaler, windows: Float32Array): Promise<Float32Array> {
   const { nodes: N, window: W } = model.config;
   if (windows.length === 0 || windows.length % (W * N) !== 0) {
     throw new RangeError(`forecastRaw: ${windows.length} values are not whole windows of ${W} × ${N}`);
@@ -32,8 +32,8 @@ export async function forecastRaw(model: StemGNN, scaler: Scaler, windows: Float
   }
 }
 
-/** What {@link predictCsv} returns. */
-export interface CsvForecast {
+/** What {@link forecastTable} returns. */
+export interface TableForecast {
   /** Raw-scale forecast [H, N] row-major: row h is h + 1 steps after the file's last row. */
   forecast: Float32Array;
   horizon: number;
@@ -43,35 +43,33 @@ export interface CsvForecast {
 }
 
 /**
- * Forecast the H steps after the last row of `csvPath` from its last W rows (missing cells there
+ * Forecast the H steps after the last row of a table from its last W rows (missing cells there
  * are filled forward then backward, as in training). Errors name file, line and column.
  */
-export async function predictCsv(loaded: LoadedStemGNN, csvPath: string, header: HeaderMode = 'auto'): Promise<CsvForecast> {
-  const { model, scaler } = loaded;
-  const { nodes: N, window: W, horizon: H } = model.config;
-  const t = readSeries(csvPath, header);
+export async function forecastTable(m: FittedStemGNN, t: SeriesTable): Promise<TableForecast> {
+  const { nodes: N, window: W, horizon: H } = m.net.config;
   if (t.cols !== N) {
-    throw new InputError(`has ${t.cols} columns but the model forecasts ${N} series`, { file: csvPath, line: t.firstLine - (t.header ? 1 : 0) });
+    throw new InputError(`has ${t.cols} columns but the model forecasts ${N} series`, { file: t.source, line: t.firstLine - (t.header ? 1 : 0) });
   }
   if (t.rows < W) {
     throw new InputError(`only ${t.rows} data rows (lines ${t.firstLine}–${t.firstLine + t.rows - 1}); the model needs the last ${W} rows as input`, {
-      file: csvPath,
+      file: t.source,
       line: t.firstLine + t.rows - 1,
     });
   }
   const first = t.firstLine + t.rows - W;
   const last = t.firstLine + t.rows - 1;
   const window = t.data.slice((t.rows - W) * N);
-  fillForwardBackward(window, W, N, { header: t.header, split: `input window (last ${W} rows, lines ${first}–${last})`, source: csvPath });
-  const forecast = await forecastRaw(model, scaler, window);
-  const series = t.header ?? loaded.series;
+  fillForwardBackward(window, W, N, { header: t.header, split: `input window (last ${W} rows, lines ${first}–${last})`, source: t.source });
+  const forecast = await forecastRaw(m.net, m.scaler, window);
+  const series = t.header ?? m.series;
   return { forecast, horizon: H, series, lines: [first, last] };
 }
 
 /**
- * Write the forecast as CSV in the input's own layout: a header of series names, then H rows × N
+ * The forecast as CSV in the input's own layout: a header of series names, then H rows × N
  * columns, row h being h steps after the input's last row (so it can be appended to the input).
  */
-export function writeForecastCsv(path: string, f: CsvForecast): void {
-  writeCsv(path, f.series, f.forecast, f.series.length);
+export function forecastCsv(f: TableForecast): string {
+  return formatCsv(f.series, f.forecast, f.series.length);
 }

@@ -6,7 +6,8 @@
 import { heatmap, lineChart, type MetricsComparison, type ReportSection } from '../../report/index.js';
 import type { ForecastScores } from '../../metrics/index.js';
 import type { SplitEvaluation } from './evaluate.js';
-import type { EpochRecord } from './train.js';
+import type { EpochRecord } from '../../train/fit.js';
+import type { ValidScores } from './train.js';
 
 const METRICS = ['MAE', 'RMSE', 'MAPE %', 'masked MAPE %'] as const;
 
@@ -87,7 +88,7 @@ export function graphSection(ev: SplitEvaluation, series: string[]): ReportSecti
 }
 
 /** Per-epoch training history as a table. */
-export function historySection(history: EpochRecord[], bestEpoch: number): ReportSection {
+export function historySection(history: readonly EpochRecord<ValidScores>[], bestEpoch: number): ReportSection {
   return {
     title: 'Training history',
     description: `Train loss is MSE on the normalised scale; validation scores are on the raw scale. The kept model is epoch ${bestEpoch}.`,
@@ -98,8 +99,8 @@ export function historySection(history: EpochRecord[], bestEpoch: number): Repor
         xLabel: 'epoch',
         yLabel: 'MSE',
         series: [
-          { name: 'train', values: history.map((h) => h.trainLoss) },
-          { name: 'valid', values: history.map((h) => h.valid?.normalisedMse ?? null) },
+          { name: 'train', values: history.map((h) => h.train['loss'] ?? null) },
+          { name: 'valid', values: history.map((h) => h.valid?.loss ?? null) },
         ],
       }),
     ],
@@ -109,10 +110,10 @@ export function historySection(history: EpochRecord[], bestEpoch: number): Repor
         rows: history.map((h) => [
           h.epoch,
           h.lr,
-          h.trainLoss,
-          h.valid?.model.mae ?? null,
-          h.valid?.model.rmse ?? null,
-          h.valid ? 100 * h.valid.model.mape : null,
+          h.train['loss'] ?? null,
+          h.valid?.mae ?? null,
+          h.valid?.rmse ?? null,
+          h.valid ? 100 * h.valid.mape : null,
           h.seconds,
           h.epoch === bestEpoch ? 'yes' : '',
         ]),

@@ -1,193 +1,125 @@
 /**
- * StemGNN's training protocol (official `models/handler.py` `train`/`test`): MSE on normalised
- * values over all horizons and nodes, RMSprop (or Adam), lr × decayRate every `decayEvery`
- * epochs, shuffled batches of 32 (last one shorter), validation each epoch on raw-scale MAE, and
- * the best-validation model used for the test split.
+ * StemGNN's training protocol (official `models/handler.py` `train`): MSE on normalised values
+ * over all horizons and nodes, RMSprop (or Adam), lr × decayRate every `decayEvery` epochs,
+ * shuffled batches of 32 (the last one shorter), validation on raw-scale MAE, and the
+ * best-validation weights kept — all through the shared `fit` loop.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { gatherWindows, windowBatches } from '../../data/index.js';
+import { gatherWindows, windowBatches, type Scaler } from '../../data/index.js';
 import { Adam, RMSprop, type Optimizer } from '../../optim/optimizers.js';
-import { ExponentialLR } from '../../optim/schedulers.js';
+import { StepLR } from '../../optim/schedulers.js';
 import { trainStep } from '../../train/step.js';
-import { findLatestCheckpoint, restoreCheckpoint, saveCheckpoint } from '../../train/checkpoint.js';
-import { loadSafetensors, saveSafetensors } from '../../io/safetensors.js';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { fit, type EpochRecord, type ProgressSink } from '../../train/fit.js';
+import type { Storage } from '../../io/storage.js';
 import { Rng } from '../../util/random.js';
-import { InputError } from '../../util/errors.js';
-import { resolveTrainConfig, type StemGNNModelConfig, type StemGNNTrainConfig } from './config.js';
-import { StemGNN } from './model.js';
-import { evaluateSplit, type SplitEvaluation } from './evaluate.js';
-import type { PreparedSeries } from './data.js';
+import { architectureOf, type StemGNNConfig } from './config.js';
+import { StemGNNNet } from './model.js';
+import { evaluateSplit } from './evaluate.js';
+import { seriesNames, type PreparedSeries } from './data.js';
 
-/** One epoch's record. */
-export interface EpochRecord {
-  epoch: number;
-  /** lr used during this epoch. */
-  lr: number;
-  /** Mean training MSE over the epoch's batches (normalised scale). */
-  trainLoss: number;
-  /** Validation scores (raw scale) when validated this epoch. */
-  valid?: SplitEvaluation;
-  /** Whether this epoch's weights became the best so far. */
-  best: boolean;
-  seconds: number;
+/** Validation numbers of one epoch (raw scale; `loss` is the normalised MSE). */
+export interface ValidScores {
+  mae: number;
+  rmse: number;
+  mape: number;
+  loss: number;
+}
+
+/** A trained StemGNN with what it needs to forecast raw data: the network, the scaler, the names. */
+export interface FittedStemGNN {
+  net: StemGNNNet;
+  scaler: Scaler;
+  /** Names of the N series, in column order. */
+  series: string[];
+  config: StemGNNConfig;
+  history: EpochRecord<ValidScores>[];
+  /** Epoch whose weights the network holds (the lowest validation MAE; 0 = untrained). */
+  keptEpoch: number;
+  /** Where the weights came from (data file, seed; or imported official weights). */
+  origin: Record<string, unknown>;
+  /** The prepared data of training (evaluation on the same table reuses it). */
+  prepared?: PreparedSeries;
 }
 
 /** Options of {@link trainStemGNN}. */
 export interface TrainStemGNNOptions {
-  /** Architecture except `nodes` (taken from the data). */
-  model?: Partial<Omit<StemGNNModelConfig, 'nodes'>>;
-  train?: Partial<StemGNNTrainConfig>;
-  /** Seed for initialisation, dropout and shuffling. */
   seed?: number;
-  /** Period of the seasonal-naive baseline (default 7). */
-  seasonPeriod?: number;
-  /** Stop after the current batch (the best model so far is kept). */
-  signal?: AbortSignal;
   log?: (line: string) => void;
-  onEpoch?: (rec: EpochRecord) => void;
-  /**
-   * Folder for resumable progress: after every epoch the model, optimiser, lr schedule, rng and
-   * best weights so far are checkpointed there, so a killed run can continue.
-   */
-  progressDir?: string;
-  /** Continue from the checkpoint in `progressDir` (if there is one). */
-  resume?: boolean;
+  signal?: AbortSignal;
+  progress?: ProgressSink;
+  /** Per-epoch curve values. */
+  curve?: (epoch: number, split: string, values: Record<string, number>) => void;
+  /** Resumable progress (a folder holding a checkpoint resumes). */
+  checkpoint?: { storage: Storage; dir: string };
 }
 
-/** What training returns; `model` holds the best-validation weights. */
-export interface TrainStemGNNResult {
-  model: StemGNN;
-  train: StemGNNTrainConfig;
-  history: EpochRecord[];
-  /** Epoch whose weights were kept (−1 if none finished). */
-  bestEpoch: number;
-  /** Scores of the kept model on the validation and test splits. */
-  valid: SplitEvaluation;
-  test: SplitEvaluation;
-  /** Whether the run was stopped early by the signal. */
-  interrupted: boolean;
-}
-
-function makeOptimizer(model: StemGNN, cfg: StemGNNTrainConfig): Optimizer {
-  const params = model.namedTrainable();
+function makeOptimizer(net: StemGNNNet, cfg: StemGNNConfig): Optimizer {
+  const params = net.namedTrainable();
   return cfg.optimizer === 'adam' ? new Adam(params, { lr: cfg.lr, betas: [0.9, 0.999] }) : new RMSprop(params, { lr: cfg.lr, eps: 1e-8, alpha: 0.99 });
 }
 
-/** One epoch of shuffled mini-batch training; returns the mean batch loss. */
-export async function trainEpoch(
-  model: StemGNN,
-  data: PreparedSeries,
-  optimizer: Optimizer,
-  rng: Rng,
-  batchSize: number,
-  signal?: AbortSignal,
-): Promise<number> {
-  const { nodes: N, window: W, horizon: H } = model.config;
-  model.train();
-  let total = 0;
-  let count = 0;
-  for (const idx of windowBatches(data.starts.train, batchSize, { shuffle: true, rng })) {
-    if (signal?.aborted) break;
-    const x = tf.tensor3d(gatherWindows(data.scaled, N, idx, W), [idx.length, W, N]);
-    const y = tf.tensor3d(gatherWindows(data.scaled, N, idx, H, W), [idx.length, H, N]);
-    try {
-      const loss = trainStep({ optimizer, loss: () => tf.losses.meanSquaredError(y, model.forward(x).forecast) as tf.Scalar });
-      if (!Number.isFinite(loss)) throw new InputError(`training diverged: the loss became ${loss} in batch ${count + 1}; try a smaller --lr`);
-      total += loss;
-      count++;
-    } finally {
-      tf.dispose([x, y]);
-    }
-    // Give the event loop a turn so Ctrl-C (the abort signal) is seen between batches.
-    await new Promise((r) => setImmediate(r));
-  }
-  return count > 0 ? total / count : NaN;
-}
-
-/**
- * Train StemGNN on a prepared series with the official protocol and return the best-validation
- * model with its validation and test scores (beside the baselines).
- */
-export async function trainStemGNN(data: PreparedSeries, opts: TrainStemGNNOptions = {}): Promise<TrainStemGNNResult> {
-  const cfg = resolveTrainConfig(opts.train);
+/** Train StemGNN on a prepared series with the official protocol; the network holds the best-validation weights. */
+export async function trainStemGNN(data: PreparedSeries, cfg: StemGNNConfig, opts: TrainStemGNNOptions = {}): Promise<FittedStemGNN> {
   const seed = opts.seed ?? 0;
-  const log = opts.log ?? (() => {});
-  const model = new StemGNN({ ...opts.model, nodes: data.table.cols, window: data.window, horizon: data.horizon }, seed);
+  const log = opts.log ?? (() => undefined);
+  const { cols: N } = data.table;
+  const W = data.window;
+  const H = data.horizon;
+  const net = new StemGNNNet(architectureOf(cfg, N), seed);
   const rng = new Rng(seed).fork();
-  const optimizer = makeOptimizer(model, cfg);
-  const scheduler = new ExponentialLR(optimizer, { gamma: cfg.decayRate });
-  const evalOpts = { batchSize: cfg.batchSize, seasonPeriod: opts.seasonPeriod ?? 7, signal: opts.signal };
-  log(`StemGNN: ${model.numParameters()} parameters; ${data.starts.train.length} train / ${data.starts.valid.length} valid / ${data.starts.test.length} test windows`);
-
-  const history: EpochRecord[] = [];
-  let best: Map<string, tf.Tensor> | null = null;
-  let bestMae = Infinity;
-  let bestEpoch = -1;
-  let lastValid: SplitEvaluation | undefined;
-  let firstEpoch = 0;
-  const bestFile = opts.progressDir ? join(opts.progressDir, 'best.safetensors') : null;
-  if (opts.resume && opts.progressDir) {
-    const latest = findLatestCheckpoint(opts.progressDir);
-    if (latest) {
-      const info = restoreCheckpoint(latest, { model, optimizer, scheduler, rng });
-      const extra = info.extra as { bestMae: number | null; bestEpoch: number; history: Array<Omit<EpochRecord, 'valid'>> };
-      firstEpoch = info.epoch + 1;
-      bestMae = extra.bestMae ?? Infinity;
-      bestEpoch = extra.bestEpoch;
-      history.push(...extra.history);
-      if (bestFile && existsSync(bestFile)) best = loadSafetensors(bestFile);
-      log(`resumed from ${latest}: continuing at epoch ${firstEpoch} (best so far: epoch ${bestEpoch})`);
-    } else log(`no checkpoint in ${opts.progressDir}: starting from epoch 0`);
-  }
+  const optimizer = makeOptimizer(net, cfg);
+  // lr × decayRate every decayEvery epochs (the official ExponentialLR stepped every decay_step epochs).
+  const scheduler = new StepLR(optimizer, { stepSize: cfg.decayEvery, gamma: cfg.decayRate });
+  log(`StemGNN: ${net.numParameters()} parameters; ${data.starts.train.length} train / ${data.starts.valid.length} valid / ${data.starts.test.length} test windows`);
   try {
-    for (let epoch = firstEpoch; epoch < cfg.epochs; epoch++) {
-      if (opts.signal?.aborted) break;
-      const started = performance.now();
-      const lr = optimizer.lr;
-      const trainLoss = await trainEpoch(model, data, optimizer, rng, cfg.batchSize, opts.signal);
-      if (opts.signal?.aborted) break;
-      if ((epoch + 1) % cfg.decayEvery === 0) scheduler.step();
-      const rec: EpochRecord = { epoch, lr, trainLoss, best: false, seconds: 0 };
-      if ((epoch + 1) % cfg.validateEvery === 0) {
-        rec.valid = lastValid = await evaluateSplit(model, data, 'valid', evalOpts);
-        // The official code keeps the model with the lowest raw-scale validation MAE.
-        if (rec.valid.model.mae < bestMae) {
-          bestMae = rec.valid.model.mae;
-          bestEpoch = epoch;
-          rec.best = true;
-          if (best) tf.dispose([...best.values()]);
-          best = new Map([...model.stateDict()].map(([k, v]) => [k, tf.clone(v)]));
+    const res = await fit<Int32Array, ValidScores>({
+      model: net,
+      optimizer,
+      scheduler,
+      epochs: cfg.epochs,
+      rng,
+      batches: () => windowBatches(data.starts.train, cfg.batchSize, { shuffle: true, rng }),
+      step: (idx) => {
+        const x = tf.tensor3d(gatherWindows(data.scaled, N, idx, W), [idx.length, W, N]);
+        const y = tf.tensor3d(gatherWindows(data.scaled, N, idx, H, W), [idx.length, H, N]);
+        try {
+          return trainStep({ optimizer, loss: () => tf.losses.meanSquaredError(y, net.forward(x).forecast) as tf.Scalar });
+        } finally {
+          tf.dispose([x, y]);
         }
-      }
-      rec.seconds = (performance.now() - started) / 1000;
-      history.push(rec);
-      const v = rec.valid ? ` | valid MAE ${rec.valid.model.mae.toFixed(4)} RMSE ${rec.valid.model.rmse.toFixed(4)} MAPE ${(100 * rec.valid.model.mape).toFixed(2)}%${rec.best ? ' *' : ''}` : '';
-      log(`epoch ${epoch} | lr ${lr.toExponential(2)} | train MSE ${trainLoss.toFixed(4)}${v} | ${rec.seconds.toFixed(1)} s`);
-      opts.onEpoch?.(rec);
-      if (opts.progressDir && bestFile) {
-        // Best weights first, then the epoch checkpoint: a kill between the two resumes from the
-        // previous epoch with a best file that is at least as new, which is still consistent.
-        if (rec.best && best) saveSafetensors(bestFile, best);
-        saveCheckpoint(opts.progressDir, {
-          model, optimizer, scheduler, rng, config: { model: model.config, train: cfg, seed }, epoch, step: epoch + 1, keep: 1,
-          bestMetric: bestMae,
-          extra: { bestMae: Number.isFinite(bestMae) ? bestMae : null, bestEpoch, history: history.map(({ valid: _v, ...r }) => r) },
-        });
-      }
-    }
-    if (best) model.loadStateDict(best);
+      },
+      validateEvery: cfg.validateEvery,
+      validate: async () => {
+        const v = await evaluateSplit(net, data, 'valid', { batchSize: cfg.batchSize, signal: opts.signal });
+        return { mae: v.model.mae, rmse: v.model.rmse, mape: v.model.mape, loss: v.normalisedMse };
+      },
+      // The official code keeps the model with the lowest raw-scale validation MAE.
+      monitor: { value: (r) => r.valid?.mae, mode: 'min' },
+      checkpoint: opts.checkpoint ? { ...opts.checkpoint, config: { config: cfg, seed, nodes: N }, system: 'stemgnn' } : undefined,
+      signal: opts.signal,
+      progress: opts.progress,
+      epochEnd: (r) => {
+        opts.curve?.(r.epoch, 'train', { loss: r.train['loss']!, lr: r.lr! });
+        if (r.valid) opts.curve?.(r.epoch, 'valid', { loss: r.valid.loss, mae: r.valid.mae, rmse: r.valid.rmse, mape: r.valid.mape });
+        const v = r.valid ? ` | valid MAE ${r.valid.mae.toFixed(4)} RMSE ${r.valid.rmse.toFixed(4)} MAPE ${(100 * r.valid.mape).toFixed(2)}%${r.best ? ' *' : ''}` : '';
+        log(`epoch ${r.epoch}/${cfg.epochs} | lr ${r.lr!.toExponential(2)} | train MSE ${r.train['loss']!.toFixed(4)}${v} | ${r.seconds.toFixed(1)} s`);
+      },
+    });
+    if (res.resumedFrom > 0) log(`resumed after epoch ${res.resumedFrom}`);
+    return {
+      net,
+      scaler: data.scaler,
+      series: seriesNames(data.table),
+      config: cfg,
+      history: res.history,
+      keptEpoch: res.keptEpoch,
+      origin: { data: data.table.source, seed, rows: data.table.rows, interrupted: res.interrupted },
+      prepared: data,
+    };
+  } catch (e) {
+    net.dispose();
+    throw e;
   } finally {
-    if (best) tf.dispose([...best.values()]);
     optimizer.dispose();
   }
-  const evalNoSignal = { ...evalOpts, signal: undefined };
-  // The kept model's validation scores: from its epoch when still in memory (not after a resume).
-  const valid =
-    bestEpoch >= 0
-      ? history[bestEpoch]?.valid ?? (await evaluateSplit(model, data, 'valid', evalNoSignal))
-      : lastValid ?? (await evaluateSplit(model, data, 'valid', evalNoSignal));
-  const test = await evaluateSplit(model, data, 'test', evalNoSignal);
-  return { model, train: cfg, history, bestEpoch, valid, test, interrupted: opts.signal?.aborted ?? false };
 }

@@ -8,6 +8,7 @@ import type { SystemVerb, VerbContext } from '../../../src/node/cli/system.js';
 import { InputError, UsageError } from '../../../src/util/errors.js';
 import { cgkgrSystem } from '../../../src/systems/cgkgr/cli.js';
 import { syntheticDataset } from '../../../src/systems/cgkgr/synthetic.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -10,6 +10,7 @@ import { buildKgAdjacency, groupCsr, type Csr } from '../../../src/systems/cgkgr
 import { sampleNeighbours, sampleToTensors, disposeSampleTensors } from '../../../src/systems/cgkgr/sampling.js';
 import { prepareData } from '../../../src/systems/cgkgr/train.js';
 import { syntheticDataset } from '../../../src/systems/cgkgr/synthetic.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -10,6 +10,7 @@ import { CGKGR, bceWithLogits } from '../../../src/systems/cgkgr/model.js';
 import { multiHeadAttention, tfXavierUniform } from '../../../src/systems/cgkgr/aggregators.js';
 import { resolveConfig, type AggregatorType, type ReprType } from '../../../src/systems/cgkgr/config.js';
 import type { SampleTensors } from '../../../src/systems/cgkgr/sampling.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

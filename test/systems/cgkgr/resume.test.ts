@@ -12,6 +12,7 @@ import { initEngine } from '../../../src/engine/index.js';
 import { resolveConfig } from '../../../src/systems/cgkgr/config.js';
 import { prepareData, trainCgkgr } from '../../../src/systems/cgkgr/train.js';
 import { syntheticDataset } from '../../../src/systems/cgkgr/synthetic.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -8,6 +8,7 @@ import { initEngine } from '../../../src/engine/index.js';
 import type { VerbContext, VerbResult } from '../../../src/node/cli/system.js';
 import { mtadgatSystem, WSN } from '../../../src/systems/mtadgat/cli.js';
 import { InputError, UsageError } from '../../../src/util/errors.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -11,6 +11,7 @@ import { MTADGAT } from '../../../src/systems/mtadgat/model.js';
 import { computeErrors, scoreErrors } from '../../../src/systems/mtadgat/scores.js';
 import { SCORE_DEFAULTS } from '../../../src/systems/mtadgat/config.js';
 import { fitZScore, persistenceScores, zScoreScores } from '../../../src/systems/mtadgat/baselines.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 const dir = mkdtempSync(join(tmpdir(), 'mtadgat-data-'));

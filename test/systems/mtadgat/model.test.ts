@@ -11,6 +11,7 @@ import { decoderInputSequence, FeatureAttentionLayer, TemporalAttentionLayer } f
 import { batchLosses, trainModel, windowArrays } from '../../../src/systems/mtadgat/train.js';
 import { computeErrors, featureScores } from '../../../src/systems/mtadgat/scores.js';
 import type { ModelConfig } from '../../../src/systems/mtadgat/config.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

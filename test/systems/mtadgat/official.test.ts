@@ -17,6 +17,7 @@ import { computeErrors, scoreErrors } from '../../../src/systems/mtadgat/scores.
 import { SCORE_DEFAULTS, type ModelConfig } from '../../../src/systems/mtadgat/config.js';
 import { InputError } from '../../../src/util/errors.js';
 import { mtadgatSystem } from '../../../src/systems/mtadgat/cli.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { initEngine } from '../../../src/engine/index.js';
 import { trainModel } from '../../../src/systems/mtadgat/train.js';
 import { Rng } from '../../../src/util/random.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -8,6 +8,7 @@ import type { VerbContext } from '../../../src/node/cli/system.js';
 import { plrmSystem } from '../../../src/systems/plrm/cli.js';
 import { SHIPPED_TASKS_DIR } from '../../../src/systems/plrm/shipped.js';
 import { InputError } from '../../../src/util/errors.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../../src/engine/index.js';
 import { trainEndModel, endModelProba, coveredRows } from '../../../src/systems/plrm/end_model.js';
 import { Rng } from '../../../src/util/random.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -11,6 +11,7 @@ import { InputError } from '../../../src/util/errors.js';
 import { readNumericCsv } from '../../../src/data/index.js';
 import { stemgnnSystem } from '../../../src/systems/stemgnn/cli.js';
 import { loadStemGNN } from '../../../src/systems/stemgnn/checkpoint.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

@@ -15,6 +15,7 @@ import { trainStep } from '../../../src/train/step.js';
 import { StemGNN, officialParameterCount } from '../../../src/systems/stemgnn/model.js';
 import { additiveAttention, batchGraphLaplacian, chebyshevStack } from '../../../src/systems/stemgnn/latent-correlation.js';
 import { Rng } from '../../../src/util/random.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

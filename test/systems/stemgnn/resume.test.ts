@@ -14,6 +14,7 @@ import { parseNumericCsv } from '../../../src/data/index.js';
 import { prepareSeries } from '../../../src/systems/stemgnn/data.js';
 import { trainStemGNN } from '../../../src/systems/stemgnn/train.js';
 import { Rng } from '../../../src/util/random.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

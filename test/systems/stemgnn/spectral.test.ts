@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../../src/engine/index.js';
 import { forwardDftMatrix, hermitianInverseDftMatrix, hermitianInverseDftValues } from '../../../src/systems/stemgnn/spectral.js';
 import { Rng } from '../../../src/util/random.js';
+import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 

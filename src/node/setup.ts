@@ -1,0 +1,30 @@
+/**
+ * Sheaf in Node: files as the default storage, and the engine's Node parts — tfjs-core's gradients from the bundle the package ships
+ * (`vendor/tfjs-gradients.cjs`, made by scripts/bundle-gradients.mjs when the package is built),
+ * the threaded-WASM shim, then the shared start-up (src/engine/backend.ts). Importing this module
+ * installs these hooks; `initNodeEngine` is `initEngine` with them in place.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { initEngine, setEngineHooks, setGradientProvider, type EngineInfo, type EngineOptions } from '../engine/index.js';
+import { prepareWasmThreads, wasmThreadsCount } from './threads.js';
+import { setDefaultStorage } from '../io/default.js';
+import { PACKAGE_ROOT, nodeStorage } from './storage.js';
+
+/** Where the gradient bundle lives in the package. */
+export const GRADIENT_BUNDLE = join(PACKAGE_ROOT, 'vendor', 'tfjs-gradients.cjs');
+
+setGradientProvider(() => {
+  if (!existsSync(GRADIENT_BUNDLE)) {
+    throw new Error(`tfjs gradients are not bundled (${GRADIENT_BUNDLE} is missing): the package was built without 'npm run build' (which runs scripts/bundle-gradients.mjs)`);
+  }
+  createRequire(import.meta.url)(GRADIENT_BUNDLE);
+});
+setEngineHooks({ prepareWasmThreads, wasmThreads: wasmThreadsCount });
+setDefaultStorage(nodeStorage);
+
+/** Start the engine in Node (WASM by default). */
+export function initNodeEngine(opts: EngineOptions = {}): Promise<EngineInfo> {
+  return initEngine(opts);
+}

@@ -1,0 +1,10 @@
+/** Every system Sheaf has, in the order the README and the demo list them. */
+import type { AnySystem } from '../system/types.js';
+import { stemgnnSystem } from './stemgnn/system.js';
+
+export const SYSTEMS: readonly AnySystem[] = [stemgnnSystem];
+
+/** A system by its CLI name. */
+export function findSystem(name: string): AnySystem | undefined {
+  return SYSTEMS.find((s) => s.name === name);
+}

@@ -1,0 +1,74 @@
+/**
+ * The system kit changed how every system is wired, not what it computes: for the same seeds and
+ * settings, each system's final metrics (model and baselines) and per-epoch curves equal, to the
+ * last bit, what the code before the kit produced (test/fixtures/kit/before.json, recorded by
+ * scripts/kit/record_before.ts at 27cb28b).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/node/cli/main.js';
+import { RunRegistry } from '../../src/node/registry/index.js';
+
+interface Before {
+  argv: string[];
+  finals: Array<{ split: string; name: string; value: number }>;
+  epochs: Array<{ epoch: number; split: string; name: string; value: number }>;
+  metrics: Record<string, unknown>;
+}
+const ROOT = join(import.meta.dirname, '..', '..');
+const before = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'kit', 'before.json'), 'utf8')) as Record<string, Before>;
+const tmp = mkdtempSync(join(tmpdir(), 'kit-unchanged-'));
+const chicago400 = join(tmp, 'chicago400.csv');
+writeFileSync(chicago400, readFileSync(join(ROOT, 'data/chicago-ridership/ridership.csv'), 'utf8').split('\n').slice(0, 401).join('\n') + '\n');
+
+/** Train through the CLI as the fixture did; returns the registry's numbers. */
+async function rerun(name: string) {
+  const b = before[name]!;
+  const argv = b.argv.map((a) => (a.endsWith('chicago400.csv') ? chicago400 : a));
+  const home = join(tmp, name);
+  let log = '';
+  const code = await main([...argv, '--home', home], { out: (t) => void (log += t), err: (t) => void (log += t) });
+  assert.equal(code, 0, log);
+  const reg = RunRegistry.open(home);
+  const run = reg.list({})[0]!;
+  const finals = reg.finalMetrics(run.id);
+  const epochs = reg.epochMetrics(run.id).filter((e) => e.name !== 'seconds');
+  reg.close();
+  return { b, finals, epochs, result: JSON.parse(readFileSync(join(run.dir, 'metrics.json'), 'utf8')) as { results: Array<{ split: string; protocol: string | null; baselines: Array<{ label: string; metrics: Record<string, number | null> }> }> } };
+}
+
+/** The old registry named a split and its protocol in one string: `test (POT)`. */
+const oldSplit = (split: string, protocol: string): string => (protocol ? `${split} (${protocol})` : split);
+
+function sameModelFinals(b: Before, finals: Array<{ split: string; protocol: string; kind: string; name: string; value: number }>): void {
+  const now = new Map(finals.filter((f) => f.kind === 'model').map((f) => [`${oldSplit(f.split, f.protocol)}|${f.name}`, f.value]));
+  for (const f of b.finals) assert.equal(now.get(`${f.split}|${f.name}`), f.value, `${f.split} ${f.name}`);
+}
+
+function sameCurves(b: Before, epochs: Array<{ epoch: number; split: string; name: string; value: number }>, rename: (split: string) => string = (s) => s): void {
+  const series = (rows: Array<{ epoch: number; split: string; name: string; value: number }>, map: (s: string) => string) => {
+    const m = new Map<string, number[]>();
+    for (const r of [...rows].sort((x, y) => x.epoch - y.epoch)) {
+      const k = `${map(r.split)}|${r.name}`;
+      m.set(k, [...(m.get(k) ?? []), r.value]);
+    }
+    return m;
+  };
+  const was = series(b.epochs, (s) => s);
+  const now = series(epochs, rename);
+  for (const [k, v] of was) assert.deepEqual(now.get(k), v, k);
+}
+
+test('StemGNN: same test/valid metrics, baselines and curves as before the kit', async () => {
+  const { b, finals, epochs, result } = await rerun('stemgnn');
+  sameModelFinals(b, finals);
+  sameCurves(b, epochs);
+  const m = b.metrics as { test: { baselines: Record<string, { mae: number }> } };
+  const test = result.results.find((r) => r.split === 'test')!;
+  assert.equal(test.baselines.find((x) => x.label === 'last value')!.metrics['MAE'], m.test.baselines['last value']!.mae);
+  assert.equal(test.baselines.find((x) => x.label.startsWith('seasonal naive'))!.metrics['MAE'], m.test.baselines['seasonal naive']!.mae);
+  assert.equal(test.baselines.find((x) => x.label === 'window mean')!.metrics['MAE'], m.test.baselines['window mean']!.mae);
+});
