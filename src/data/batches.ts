@@ -40,3 +40,13 @@ export function batchIndices(n: number, batchSize: number, opts: BatchOptions = 
   }
   return batches;
 }
+
+/** `items.map(f)` computed one item at a time as it is iterated (with the count known up front). */
+export function lazyMap<T, U>(items: readonly T[], f: (item: T, i: number) => U): Iterable<U> & { readonly length: number } {
+  return {
+    length: items.length,
+    *[Symbol.iterator]() {
+      for (let i = 0; i < items.length; i++) yield f(items[i]!, i);
+    },
+  };
+}

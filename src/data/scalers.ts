@@ -37,6 +37,8 @@ export interface MinMaxJSON {
   eps: number;
   inverseEps: number;
   clip: boolean;
+  /** `one`: a column constant in training gets range 1 (sklearn's rule); default `eps`. */
+  constantRange?: 'eps' | 'one';
 }
 
 export type ScalerJSON = ZScoreJSON | MinMaxJSON;
@@ -55,6 +57,12 @@ export interface MinMaxOptions extends FitOptions {
   inverseEps?: number;
   /** Clip transformed values to [0, 1]. Default true. */
   clip?: boolean;
+  /**
+   * A column constant in training: `eps` (default) scales it by eps (StemGNN's official rule),
+   * `one` by 1 (sklearn's `MinMaxScaler`, which MTAD-GAT's reference uses), so test deviations
+   * stay finite.
+   */
+  constantRange?: 'eps' | 'one';
 }
 
 /**
@@ -216,7 +224,9 @@ export class MinMaxScaler extends Scaler {
   readonly eps: number;
   readonly inverseEps: number;
 
-  constructor(min: ArrayLike<number>, max: ArrayLike<number>, opts: { eps?: number; inverseEps?: number; clip?: boolean } = {}) {
+  readonly constantRange: 'eps' | 'one';
+
+  constructor(min: ArrayLike<number>, max: ArrayLike<number>, opts: { eps?: number; inverseEps?: number; clip?: boolean; constantRange?: 'eps' | 'one' } = {}) {
     if (min.length !== max.length || min.length === 0) {
       throw new RangeError(`MinMaxScaler: min (${min.length}) and max (${max.length}) must be non-empty and the same length`);
     }
@@ -225,11 +235,13 @@ export class MinMaxScaler extends Scaler {
     if (!(eps >= 0) || !(inverseEps >= 0)) throw new UsageError(`min-max scaler: eps and inverseEps must be ≥ 0, got ${eps}, ${inverseEps}`);
     const lo = Float64Array.from(min);
     const hi = Float64Array.from(max);
-    const range = hi.map((h, c) => h - lo[c]!);
+    const constantRange = opts.constantRange ?? 'eps';
+    const range = hi.map((h, c) => (constantRange === 'one' && h - lo[c]! === 0 ? 1 : h - lo[c]!));
     super(lo, range.map((r) => r + eps), range.map((r) => r + inverseEps), opts.clip ?? true);
     if (range.some((r) => r + eps === 0)) {
       throw new UsageError('min-max scaler: a constant column with eps 0 would divide by zero');
     }
+    this.constantRange = constantRange;
     this.min = lo;
     this.max = hi;
     this.eps = eps;
@@ -252,7 +264,7 @@ export class MinMaxScaler extends Scaler {
   }
 
   toJSON(): MinMaxJSON {
-    return { kind: 'min-max', min: Array.from(this.min), max: Array.from(this.max), eps: this.eps, inverseEps: this.inverseEps, clip: this.clip };
+    return { kind: 'min-max', min: Array.from(this.min), max: Array.from(this.max), eps: this.eps, inverseEps: this.inverseEps, clip: this.clip, ...(this.constantRange === 'one' ? { constantRange: 'one' as const } : {}) };
   }
 
   /** Restore from {@link toJSON}'s output (validated; errors name `source` and the field). */
@@ -269,7 +281,8 @@ export class MinMaxScaler extends Scaler {
       if (typeof o[f] !== 'number' || !(o[f] >= 0)) throw new InputError(`min-max scaler: '${f}' must be a number ≥ 0`, { file: source, field: f });
     }
     if (typeof o.clip !== 'boolean') throw new InputError(`min-max scaler: 'clip' must be true or false`, { file: source, field: 'clip' });
-    return new MinMaxScaler(min, max, { eps: o.eps as number, inverseEps: o.inverseEps as number, clip: o.clip });
+    if (o.constantRange !== undefined && o.constantRange !== 'eps' && o.constantRange !== 'one') throw new InputError(`min-max scaler: 'constantRange' must be eps or one`, { file: source, field: 'constantRange' });
+    return new MinMaxScaler(min, max, { eps: o.eps as number, inverseEps: o.inverseEps as number, clip: o.clip, constantRange: o.constantRange as 'eps' | 'one' | undefined });
   }
 }
 

@@ -1,8 +1,9 @@
 /** Every system Sheaf has, in the order the README and the demo list them. */
 import type { AnySystem } from '../system/types.js';
 import { stemgnnSystem } from './stemgnn/system.js';
+import { mtadgatSystem } from './mtadgat/system.js';
 
-export const SYSTEMS: readonly AnySystem[] = [stemgnnSystem];
+export const SYSTEMS: readonly AnySystem[] = [stemgnnSystem, mtadgatSystem];
 
 /** A system by its CLI name. */
 export function findSystem(name: string): AnySystem | undefined {

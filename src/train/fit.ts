@@ -243,7 +243,7 @@ export async function fit<B, V = Record<string, number>>(opts: FitOptions<B, V>)
       model.train();
       const lr = optimizer ? optimizer.lr : null;
       const batches = opts.batches(epoch);
-      const total = Array.isArray(batches) ? batches.length : undefined;
+      const total = Array.isArray(batches) ? batches.length : (batches as { length?: number }).length;
       const parts: Record<string, number[]> = {};
       let count = 0;
       for (const batch of batches) {

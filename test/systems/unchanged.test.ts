@@ -72,3 +72,14 @@ test('StemGNN: same test/valid metrics, baselines and curves as before the kit',
   assert.equal(test.baselines.find((x) => x.label.startsWith('seasonal naive'))!.metrics['MAE'], m.test.baselines['seasonal naive']!.mae);
   assert.equal(test.baselines.find((x) => x.label === 'window mean')!.metrics['MAE'], m.test.baselines['window mean']!.mae);
 });
+
+test('MTAD-GAT: same scores under every threshold, baselines and curves as before the kit', async () => {
+  const { b, finals, epochs } = await rerun('mtadgat');
+  sameModelFinals(b, finals);
+  sameCurves(b, epochs);
+  const m = b.metrics as { zscore: { rocAuc: number; pot: { raw: { f1: number } } }; persistence: { prAuc: number } };
+  const at = (label: string, name: string, protocol = '') => finals.find((f) => f.label === label && f.name === name && f.protocol === protocol && f.split === 'test')?.value;
+  assert.equal(at('z-score', 'ROC-AUC'), m.zscore.rocAuc);
+  assert.equal(at('z-score', 'F1 (raw)', 'POT'), m.zscore.pot.raw.f1);
+  assert.equal(at('persistence', 'PR-AUC'), m.persistence.prAuc);
+});

@@ -10,16 +10,13 @@
  * visible), and a column that is constant in training gets range 1 (sklearn's rule), so it
  * never divides by zero.
  */
-import { isAbsolute, relative } from 'node:path';
-import { readNumericCsv, readLabelsFile, fillForwardBackward, countMissing } from '../../data/index.js';
+import { readNumericCsv, readLabels, fillForwardBackward, countMissing, MinMaxScaler } from '../../data/index.js';
+import type { Matrix } from '../../data/table.js';
+import type { Storage } from '../../io/storage.js';
 import { InputError, UsageError } from '../../util/errors.js';
 
-/** A series held in memory, row-major. */
-export interface Series {
-  data: Float32Array;
-  rows: number;
-  cols: number;
-}
+/** A series held in memory, row-major (the shared T × N shape). */
+export type Series = Matrix;
 
 /** Training and test parts of one data set, as read (unscaled). */
 export interface AnomalyData {
@@ -58,10 +55,10 @@ export interface LoadOptions {
   log?: (line: string) => void;
 }
 
-function readPart(path: string, fill: boolean, part: string): { series: Series; header: string[] | null } {
+async function readPart(storage: Storage, path: string, fill: boolean, part: string): Promise<{ series: Series; header: string[] | null }> {
   let t;
   try {
-    t = readNumericCsv(path, { allowMissing: fill });
+    t = await readNumericCsv(storage, path, { allowMissing: fill });
   } catch (e) {
     if (e instanceof InputError && e.message.includes('allowed only with allowMissing')) {
       throw new InputError(`${e.message.replace(' (missing values are allowed only with allowMissing)', '')} — MTAD-GAT needs complete rows; fill them, or pass --fill-missing to forward/backward fill`, {});
@@ -76,11 +73,11 @@ function readPart(path: string, fill: boolean, part: string): { series: Series; 
 }
 
 /** Read and check the training/test series and labels. Errors name the file, line and column. */
-export function loadAnomalyData(o: LoadOptions): AnomalyData {
+export async function loadAnomalyData(storage: Storage, o: LoadOptions): Promise<AnomalyData> {
   const fill = o.fillMissing ?? false;
   const minRows = o.minRows ?? 2;
   if (o.test !== undefined && o.trainRows !== undefined) throw new UsageError('give either --test (a separate test file) or --train-rows (cut --data), not both');
-  const first = readPart(o.data, fill, 'train');
+  const first = await readPart(storage, o.data, fill, 'train');
   let header = first.header;
   let train: Series;
   let test: Series | null = null;
@@ -95,13 +92,13 @@ export function loadAnomalyData(o: LoadOptions): AnomalyData {
     test = { data: data.slice(o.trainRows * cols), rows: rows - o.trainRows, cols };
     sources.test = `${o.data} rows ${o.trainRows + 1}…${rows}`;
     if (o.labels !== undefined) {
-      const all = readLabelsFile(o.labels, { binary: true, expectedCount: rows });
+      const all = await readLabels(storage, o.labels, { binary: true, expectedCount: rows });
       labels = all.slice(o.trainRows);
     }
   } else {
     train = first.series;
     if (o.test !== undefined) {
-      const second = readPart(o.test, fill, 'test');
+      const second = await readPart(storage, o.test, fill, 'test');
       test = second.series;
       if (test.cols !== train.cols) {
         throw new InputError(`has ${test.cols} columns but the training data ${o.data} has ${train.cols}`, { file: o.test });
@@ -111,7 +108,7 @@ export function loadAnomalyData(o: LoadOptions): AnomalyData {
         throw new InputError(`column ${c + 1} is named '${second.header[c]}' but '${header[c]}' in ${o.data}`, { file: o.test, line: 1, column: c + 1 });
       }
       header = header ?? second.header;
-      if (o.labels !== undefined) labels = readLabelsFile(o.labels, { binary: true, expectedCount: test.rows });
+      if (o.labels !== undefined) labels = await readLabels(storage, o.labels, { binary: true, expectedCount: test.rows });
     } else if (o.labels !== undefined) {
       throw new UsageError('--labels needs test rows to label: give --test or --train-rows');
     }
@@ -140,11 +137,8 @@ export function loadAnomalyData(o: LoadOptions): AnomalyData {
       );
     }
   }
-  // Paths as the user gave them, relative to the working folder when inside it (shorter tables).
-  const show = (p: string): string => {
-    const r = relative(process.cwd(), p);
-    return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
-  };
+  // Paths as the user gave them; shipped files by their name in data/.
+  const show = (p: string): string => (p.startsWith('shipped:') ? `data/${p.slice('shipped:'.length)}` : p);
   const name = o.trainRows !== undefined ? show(o.data) : o.test ? `${show(o.data)} + ${show(o.test)}` : show(o.data);
   return { name, featureNames, train, test, labels, sources, dropped };
 }
@@ -168,35 +162,18 @@ export function selectColumns(s: Series, keep: number[]): Series {
   return { data: out, rows: s.rows, cols: keep.length };
 }
 
-/** sklearn-style min–max scaling, fitted on training rows (saved with the model). */
-export interface MinMaxParams {
-  min: number[];
-  /** max − min, or 1 for a column constant in training. */
-  range: number[];
+/**
+ * The reference's scaling: sklearn's `MinMaxScaler` fitted on the training rows, unclipped, and a
+ * column constant in training scaled by 1.
+ */
+export function fitMinMax(s: Series): MinMaxScaler {
+  return MinMaxScaler.fit(s.data, s.cols, { eps: 0, inverseEps: 0, clip: false, constantRange: 'one' });
 }
 
-/** Fit min and range per column (a constant column gets range 1). */
-export function fitMinMax(s: Series): MinMaxParams {
-  const min = new Array<number>(s.cols).fill(Infinity);
-  const max = new Array<number>(s.cols).fill(-Infinity);
-  for (let r = 0; r < s.rows; r++) {
-    for (let c = 0; c < s.cols; c++) {
-      const v = s.data[r * s.cols + c]!;
-      if (v < min[c]!) min[c] = v;
-      if (v > max[c]!) max[c] = v;
-    }
-  }
-  return { min, range: min.map((m, c) => (max[c]! - m === 0 ? 1 : max[c]! - m)) };
-}
-
-/** (x − min) / range, unclipped; a new series. */
-export function applyMinMax(s: Series, p: MinMaxParams): Series {
-  if (p.min.length !== s.cols) throw new InputError(`the model was trained on ${p.min.length} columns but this series has ${s.cols}`, { field: 'columns' });
-  const out = new Float32Array(s.data.length);
-  for (let r = 0; r < s.rows; r++) {
-    for (let c = 0; c < s.cols; c++) out[r * s.cols + c] = (s.data[r * s.cols + c]! - p.min[c]!) / p.range[c]!;
-  }
-  return { data: out, rows: s.rows, cols: s.cols };
+/** A series scaled with training statistics (a new series). */
+export function applyMinMax(s: Series, p: MinMaxScaler): Series {
+  if (p.cols !== s.cols) throw new InputError(`the model was trained on ${p.cols} columns but this series has ${s.cols}`, { field: 'columns' });
+  return { data: p.transform(s.data), rows: s.rows, cols: s.cols };
 }
 
 /** Columns constant in the training part only (kept; scores stay finite because range = 1). */

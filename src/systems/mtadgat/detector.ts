@@ -1,30 +1,31 @@
 /**
  * The whole detector: scaling fitted on the training series, the trained model, its error terms
  * on the training series (what epsilon and POT thresholds are fitted on) and the baselines'
- * training statistics — everything `eval` and `detect` need, saved together as a checkpoint
- * folder: `model.safetensors` (the reference's parameter names), `config.json`,
- * `train_scores.safetensors`.
+ * training statistics — everything `eval` and `detect` need, saved together in one checkpoint:
+ * `model.safetensors` (the reference's parameter names), `train_scores.safetensors`, and the
+ * rest in `config.json`'s `extra`.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadSafetensors, saveSafetensors } from '../../io/safetensors.js';
-import { readText } from '../../data/csv.js';
-import { writeJsonAtomic } from '../../node/fs.js';
-import { InputError, UsageError } from '../../util/errors.js';
+import { decodeSafetensors, type WritableTensor } from '../../io/safetensors.js';
+import { readJson, type Storage } from '../../io/storage.js';
+import { joinPath } from '../../io/path.js';
+import { MinMaxScaler } from '../../data/scalers.js';
+import { InputError } from '../../util/errors.js';
+import { checkpointTensors, type LoadedCheckpoint } from '../../train/checkpoint.js';
+import type { ProgressSink } from '../../train/fit.js';
+import type { SavedModel } from '../../system/types.js';
 import {
-  type ModelConfig,
+  type MtadGatConfig,
   type ScoreConfig,
-  type TrainConfig,
   SCORE_DEFAULTS,
-  TRAIN_DEFAULTS,
+  architectureOf,
   checkScoreConfig,
-  checkTrainConfig,
-  resolveModelConfig,
+  protocolOf,
+  resolveConfig,
   targetIndices,
 } from './config.js';
-import { type AnomalyData, type MinMaxParams, type Series, applyMinMax, fitMinMax, trainConstantColumns } from './data.js';
-import { MTADGAT } from './model.js';
+import { type AnomalyData, type Series, applyMinMax, fitMinMax, trainConstantColumns } from './data.js';
+import { MtadGatNet } from './model.js';
 import { cleanWithSpectralResidual } from './spectral_residual.js';
 import { type EpochLosses, trainModel } from './train.js';
 export { loadReferenceWeights } from './train.js';
@@ -34,12 +35,13 @@ import { type DetectorEvaluation, type ThresholdConfig, evaluateDetector } from 
 
 /** A trained detector (model + what scoring and thresholds need). */
 export interface Detector {
-  model: MTADGAT;
-  trainConfig: TrainConfig;
+  model: MtadGatNet;
+  /** The configuration (architecture and training) it was trained with. */
+  config: MtadGatConfig;
   /** Scoring defaults chosen at training time (each can be overridden when scoring). */
   scoreConfig: ScoreConfig;
   /** Min–max scaling fitted on the training rows; null when `normalize` is off. */
-  scaler: MinMaxParams | null;
+  scaler: MinMaxScaler | null;
   featureNames: string[];
   /** Error terms of the (unclean) training series, for thresholds. */
   trainErrors: ErrorTerms;
@@ -57,19 +59,16 @@ export interface Detector {
 
 /** Options of {@link fitDetector}. */
 export interface FitDetectorOptions {
-  model?: Partial<Omit<ModelConfig, 'nFeatures'>>;
-  train?: Partial<TrainConfig>;
   score?: Partial<ScoreConfig>;
   seed?: number;
   log?: (line: string) => void;
-  logEpoch?: (epoch: number, split: string, metrics: Record<string, number>) => void;
+  curve?: (epoch: number, split: string, metrics: Record<string, number>) => void;
   signal?: AbortSignal;
-  /** Start from these weights (a reference state dict as safetensors); with `epochs: 0` they are used as is. */
-  initWeights?: string;
-  /** Folder for per-epoch resumable checkpoints (see `trainModel`). */
+  progress?: ProgressSink;
+  /** Where `initWeights` is read and progress checkpoints written. */
+  storage?: Storage;
+  /** Folder for per-epoch resumable checkpoints (a folder holding one resumes). */
   progressDir?: string;
-  /** Continue from the checkpoint in `progressDir`. */
-  resume?: boolean;
 }
 
 /** Scale a raw series with the detector's training statistics (identity when normalize is off). */
@@ -78,11 +77,10 @@ export function scaleSeries(det: Pick<Detector, 'scaler'>, raw: Series): Series 
 }
 
 /** Train a detector on the training part of `data`. */
-export async function fitDetector(data: AnomalyData, o: FitDetectorOptions = {}): Promise<Detector> {
-  const tc: TrainConfig = { ...TRAIN_DEFAULTS, ...o.train };
-  checkTrainConfig(tc);
+export async function fitDetector(data: AnomalyData, config: MtadGatConfig, o: FitDetectorOptions = {}): Promise<Detector> {
+  const tc = protocolOf(config);
   const sc: ScoreConfig = { ...SCORE_DEFAULTS, ...o.score };
-  const mc = resolveModelConfig({ ...o.model, nFeatures: data.train.cols });
+  const mc = architectureOf(config, data.train.cols);
   checkScoreConfig(sc, mc.recon);
   const log = o.log ?? (() => undefined);
   const constTrain = trainConstantColumns(data.train);
@@ -104,13 +102,13 @@ export async function fitDetector(data: AnomalyData, o: FitDetectorOptions = {})
     srReplaced = r.replaced;
     log(`Spectral-Residual cleaning replaced ${r.replaced.reduce((a, b) => a + b, 0)} training points (${r.replaced.join(', ')} per feature)`);
   }
-  const res = await trainModel({ series: fitSeries, model: mc, train: tc, seed: o.seed, log, logEpoch: o.logEpoch, signal: o.signal, initWeights: o.initWeights, progressDir: o.progressDir, resume: o.resume });
+  const res = await trainModel({ series: fitSeries, model: mc, train: tc, seed: o.seed, log, curve: o.curve, signal: o.signal, progress: o.progress, storage: o.storage, progressDir: o.progressDir });
   const { errors } = computeErrors(res.model, trainScaled);
   const targets = targetIndices(mc);
   const zscore = fitZScore(data.train);
   return {
     model: res.model,
-    trainConfig: tc,
+    config,
     scoreConfig: sc,
     scaler,
     featureNames: data.featureNames,
@@ -191,27 +189,33 @@ export function evaluateTest(det: Detector, test: Series, labels: Float32Array, 
   };
 }
 
-const FORMAT = 'sheaf-mtadgat-1';
+/** What the checkpoint's `extra.model` holds. */
+interface DetectorExtra {
+  scoreConfig: ScoreConfig;
+  scaler: ReturnType<MinMaxScaler['toJSON']> | null;
+  featureNames: string[];
+  zscore: ZScoreParams;
+  history: EpochLosses[];
+  keptEpoch: number;
+  windows: { train: number; val: number };
+  srReplaced: number[] | null;
+  dataset: string;
+  trainErrorsOffset: number;
+}
 
-/** Write a detector to `dir` (created): model.safetensors, config.json, train_scores.safetensors. */
-export function saveDetector(dir: string, det: Detector): void {
-  saveSafetensors(join(dir, 'model.safetensors'), det.model.stateDict(), { format: 'pt', source: 'sheaf mtadgat (ML4ITS parameter names)' });
+/** The checkpoint content of a detector. */
+export function saveDetector(det: Detector): SavedModel {
   const e = det.trainErrors;
-  const arrays = new Map<string, tf.Tensor>([
-    ['forecast_err', tf.tensor2d(e.forecastErr, [e.steps, e.dims])],
-    ['recon_err', tf.tensor2d(e.reconErr, [e.steps, e.dims])],
-    ['zscore', tf.tensor1d(Float32Array.from(det.baselineTrain.zscore))],
-    ['persistence', tf.tensor1d(Float32Array.from(det.baselineTrain.persistence))],
+  const scores = new Map<string, WritableTensor>([
+    ['forecast_err', { dtype: 'F32', shape: [e.steps, e.dims], data: e.forecastErr }],
+    ['recon_err', { dtype: 'F32', shape: [e.steps, e.dims], data: e.reconErr }],
+    ['zscore', { dtype: 'F32', shape: [det.baselineTrain.zscore.length], data: Float32Array.from(det.baselineTrain.zscore) }],
+    ['persistence', { dtype: 'F32', shape: [det.baselineTrain.persistence.length], data: Float32Array.from(det.baselineTrain.persistence) }],
   ]);
-  if (e.reconImprob) arrays.set('recon_improb', tf.tensor2d(e.reconImprob, [e.steps, e.dims]));
-  saveSafetensors(join(dir, 'train_scores.safetensors'), arrays);
-  tf.dispose([...arrays.values()]);
-  writeJsonAtomic(join(dir, 'config.json'), {
-    format: FORMAT,
-    model: det.model.config,
-    train: det.trainConfig,
-    score: det.scoreConfig,
-    scaler: det.scaler,
+  if (e.reconImprob) scores.set('recon_improb', { dtype: 'F32', shape: [e.steps, e.dims], data: e.reconImprob });
+  const extra: DetectorExtra = {
+    scoreConfig: det.scoreConfig,
+    scaler: det.scaler ? det.scaler.toJSON() : null,
     featureNames: det.featureNames,
     zscore: det.zscore,
     history: det.history,
@@ -220,71 +224,105 @@ export function saveDetector(dir: string, det: Detector): void {
     srReplaced: det.srReplaced,
     dataset: det.dataset,
     trainErrorsOffset: e.offset,
-  });
+  };
+  return { tensors: det.model.stateDict(), files: { train_scores: scores }, config: det.config, extra, epoch: det.keptEpoch };
 }
 
-/** Resolve `--checkpoint`: a checkpoint folder, or a run folder holding `checkpoint/`. */
-export function resolveCheckpointDir(path: string): string {
-  if (existsSync(join(path, 'config.json')) && existsSync(join(path, 'model.safetensors'))) return path;
-  const inner = join(path, 'checkpoint');
-  if (existsSync(join(inner, 'config.json'))) return inner;
-  throw new UsageError(`--checkpoint ${path}: no MTAD-GAT checkpoint there (expected config.json and model.safetensors, or a run folder with checkpoint/)`);
-}
-
-/** Load a detector saved by {@link saveDetector}. */
-export function loadDetector(path: string): Detector {
-  const dir = resolveCheckpointDir(path);
-  const cfgPath = join(dir, 'config.json');
-  let cfg: Record<string, unknown>;
-  try {
-    cfg = JSON.parse(readText(cfgPath)) as Record<string, unknown>;
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(`not valid JSON: ${(e as Error).message}`, { file: cfgPath });
-  }
-  if (cfg['format'] !== FORMAT) throw new InputError(`not an MTAD-GAT checkpoint (format ${JSON.stringify(cfg['format'])}, expected "${FORMAT}")`, { file: cfgPath, field: 'format' });
-  const mc = cfg['model'] as ModelConfig;
-  const model = new MTADGAT(mc);
-  const weights = loadSafetensors(join(dir, 'model.safetensors'));
+/** Rebuild a detector from its checkpoint. */
+export function loadDetector(ck: LoadedCheckpoint): Detector {
+  const where = joinPath(ck.dir, 'config.json');
+  const config = resolveConfig(ck.config as Partial<MtadGatConfig>);
+  const x = (ck.extra as { model?: DetectorExtra } | null)?.model;
+  if (!x || !Array.isArray(x.featureNames)) throw new InputError('not an MTAD-GAT checkpoint (no feature names in extra.model)', { file: where, field: 'extra.model' });
+  const model = new MtadGatNet(architectureOf(config, x.featureNames.length));
+  const weights = checkpointTensors(ck);
   try {
     model.loadStateDict(weights);
   } catch (e) {
-    throw new InputError((e as Error).message, { file: join(dir, 'model.safetensors') });
+    model.dispose();
+    throw new InputError((e as Error).message, { file: joinPath(ck.dir, 'model.safetensors') });
   } finally {
     tf.dispose([...weights.values()]);
   }
   model.eval();
-  const ts = loadSafetensors(join(dir, 'train_scores.safetensors'));
+  const scoresFile = joinPath(ck.dir, 'train_scores.safetensors');
+  const ts = ck.files['train_scores'];
   const arr = (k: string): Float32Array => {
-    const t = ts.get(k);
-    if (!t) throw new InputError(`missing tensor '${k}'`, { file: join(dir, 'train_scores.safetensors') });
-    return Float32Array.from(t.dataSync() as Float32Array);
+    const t = ts?.get(k);
+    if (!t || t.dtype !== 'F32') throw new InputError(`missing F32 tensor '${k}'`, { file: scoresFile });
+    return Float32Array.from(t.data as Float32Array);
   };
-  const fe = ts.get('forecast_err')!;
+  const fe = ts?.get('forecast_err');
+  if (!fe) throw new InputError("missing tensor 'forecast_err'", { file: scoresFile });
   const [steps, dims] = fe.shape as [number, number];
   const trainErrors: ErrorTerms = {
     steps,
     dims,
-    offset: (cfg['trainErrorsOffset'] as number) ?? mc.lookback,
+    offset: x.trainErrorsOffset ?? config.lookback,
     forecastErr: arr('forecast_err'),
     reconErr: arr('recon_err'),
-    reconImprob: ts.has('recon_improb') ? arr('recon_improb') : null,
+    reconImprob: ts!.has('recon_improb') ? arr('recon_improb') : null,
   };
-  const baselineTrain = { zscore: Float64Array.from(arr('zscore')), persistence: Float64Array.from(arr('persistence')) };
-  tf.dispose([...ts.values()]);
   return {
     model,
-    trainConfig: { ...TRAIN_DEFAULTS, ...(cfg['train'] as Partial<TrainConfig>) },
-    scoreConfig: { ...SCORE_DEFAULTS, ...(cfg['score'] as Partial<ScoreConfig>) },
-    scaler: (cfg['scaler'] as MinMaxParams | null) ?? null,
-    featureNames: cfg['featureNames'] as string[],
+    config,
+    scoreConfig: { ...SCORE_DEFAULTS, ...x.scoreConfig },
+    scaler: x.scaler ? MinMaxScaler.fromJSON(x.scaler, where) : null,
+    featureNames: x.featureNames,
     trainErrors,
-    zscore: cfg['zscore'] as ZScoreParams,
-    baselineTrain,
-    history: (cfg['history'] as EpochLosses[]) ?? [],
-    keptEpoch: (cfg['keptEpoch'] as number) ?? 0,
-    windows: (cfg['windows'] as { train: number; val: number }) ?? { train: 0, val: 0 },
-    srReplaced: (cfg['srReplaced'] as number[] | null) ?? null,
-    dataset: (cfg['dataset'] as string) ?? '',
+    zscore: x.zscore,
+    baselineTrain: { zscore: Float64Array.from(arr('zscore')), persistence: Float64Array.from(arr('persistence')) },
+    history: x.history ?? [],
+    keptEpoch: x.keptEpoch ?? 0,
+    windows: x.windows ?? { train: 0, val: 0 },
+    srReplaced: x.srReplaced ?? null,
+    dataset: x.dataset ?? '',
   };
+}
+
+/** Read a checkpoint in the pre-kit format (`sheaf-mtadgat-1`) as a current one, or null. */
+export async function legacyDetector(storage: Storage, path: string): Promise<LoadedCheckpoint | null> {
+  for (const dir of [path, joinPath(path, 'checkpoint')]) {
+    const cfgPath = joinPath(dir, 'config.json');
+    if ((await storage.stat(cfgPath))?.kind !== 'file') continue;
+    const c = (await readJson(storage, cfgPath)) as Record<string, unknown> | null;
+    if (c?.['format'] !== 'sheaf-mtadgat-1') continue;
+    const m = (c['model'] ?? {}) as Record<string, unknown>;
+    const t = (c['train'] ?? {}) as Record<string, unknown>;
+    const { nFeatures: _n, ...arch } = m;
+    const { bs, initLr, ...train } = t;
+    const config = resolveConfig({ ...arch, ...train, ...(bs !== undefined ? { batchSize: bs } : {}), ...(initLr !== undefined ? { lr: initLr } : {}) } as never);
+    // The old scaler stored min and range (range 1 for a column constant in training).
+    const old = c['scaler'] as { min: number[]; range: number[] } | null;
+    const scaler = old ? new MinMaxScaler(old.min, old.min.map((v, i) => v + old.range[i]!), { eps: 0, inverseEps: 0, clip: false, constantRange: 'one' }).toJSON() : null;
+    const extra: DetectorExtra = {
+      scoreConfig: { ...SCORE_DEFAULTS, ...(c['score'] as Partial<ScoreConfig>) },
+      scaler,
+      featureNames: c['featureNames'] as string[],
+      zscore: c['zscore'] as ZScoreParams,
+      history: (c['history'] as EpochLosses[]) ?? [],
+      keptEpoch: (c['keptEpoch'] as number) ?? 0,
+      windows: (c['windows'] as { train: number; val: number }) ?? { train: 0, val: 0 },
+      srReplaced: (c['srReplaced'] as number[] | null) ?? null,
+      dataset: (c['dataset'] as string) ?? '',
+      trainErrorsOffset: (c['trainErrorsOffset'] as number) ?? config.lookback,
+    };
+    const read = async (f: string) => decodeSafetensors(await storage.read(joinPath(dir, f)), joinPath(dir, f)).tensors;
+    return {
+      dir,
+      version: 1,
+      system: 'mtadgat',
+      config,
+      epoch: extra.keptEpoch,
+      step: 0,
+      rngState: null,
+      moduleRng: null,
+      bestMetric: null,
+      extra: { data: {}, eval: extra.scoreConfig, model: extra },
+      scheduler: null,
+      files: { model: await read('model.safetensors'), train_scores: await read('train_scores.safetensors') },
+      optimizerMeta: null,
+    };
+  }
+  return null;
 }

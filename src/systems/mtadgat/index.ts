@@ -1,23 +1,86 @@
 /**
  * MTAD-GAT (Zhao et al., ICDM 2020) as the reference re-implementation ML4ITS/mtad-gat-pytorch
- * computes it, with the paper's variants as switches. Programmatic API; the CLI verbs
- * (`sheaf mtadgat train|eval|detect|inject`, cli.ts) are thin wrappers on it.
+ * computes it, with the paper's variants as switches: score every time step and every feature of
+ * a multivariate series, and say which signal caused an alarm.
  *
- * Typical use:
- *   const data = loadAnomalyData({ data: 'train.txt', test: 'test.txt', labels: 'test_label.txt' });
- *   const det = await trainMtadGat(data, { model: { lookback: 50 }, train: { bs: 64, epochs: 10 } });
- *   const ev = evaluateMtadGat(det, data.test!, data.labels!);   // model beside z-score / persistence
- *   const s = predictMtadGat(det, series);                        // per-step and per-feature scores
+ * ```ts
+ * import { MTADGAT, loadAnomalyData } from 'sheaf/mtadgat';
+ * const data = await loadAnomalyData(storage, { data: 'train.txt', test: 'test.txt', labels: 'test_label.txt' });
+ * const m = await MTADGAT.fit(data, { lookback: 50, batchSize: 64, epochs: 10 });
+ * const r = await m.evaluate();                 // ROC-AUC, PR-AUC, F1 per threshold beside z-score and persistence
+ * const d = m.detect(series);                   // scores, per-feature scores, alarms, intervals
+ * ```
  */
-import { SCORE_DEFAULTS, type ScoreConfig } from './config.js';
-import type { AnomalyData, Series } from './data.js';
-import { type Detector, type FitDetectorOptions, type SeriesScores, type TestEvaluation, evaluateTest, fitDetector, scoreSeries } from './detector.js';
-import type { ThresholdConfig } from './evaluate.js';
+import type { Storage } from '../../io/storage.js';
+import type { Matrix } from '../../data/table.js';
+import { TrainedModel, type CallOptions } from '../../system/facade.js';
+import { scoreOf, type MtadGatConfig, type MtadGatConfigInput, type MtadGatEvalOptions, type ScoreConfig } from './config.js';
+import type { AnomalyData } from './data.js';
+import { type Detector, scoreSeries, targetNames } from './detector.js';
+import { alarmIntervals, fitThresholds, type AnomalyInterval } from './evaluate.js';
+import { scoreErrors } from './scores.js';
+import { mtadgatSystem } from './system.js';
 
+/** What {@link MTADGAT.detect} returns. */
+export interface Detection {
+  /** Global score of each scored step (rows lookback … end of the series). */
+  scores: Float64Array;
+  /** Per-feature scores [steps, targets] row-major. */
+  featureScores: Float32Array;
+  /** Names of the scored features (columns of featureScores). */
+  features: string[];
+  threshold: number;
+  /** 0/1 per scored step. */
+  alarms: Uint8Array;
+  /** Contiguous alarm runs with their top contributing features. */
+  intervals: AnomalyInterval[];
+  /** Row of the series the first score belongs to. */
+  offset: number;
+}
+
+/** A trained MTAD-GAT detector (model, scaling, training scores for thresholds, baselines). */
+export class MTADGAT extends TrainedModel<Detector, AnomalyData> {
+  /** Train on `data.train`; `config` may set any option (the rest are the reference's defaults). */
+  static async fit(data: AnomalyData, config: MtadGatConfigInput = {}, o: CallOptions & { score?: Partial<MtadGatEvalOptions> } = {}): Promise<MTADGAT> {
+    const r = await TrainedModel.trainWith<Detector, AnomalyData>(mtadgatSystem, data, config, o.score ?? {}, o);
+    return new MTADGAT(mtadgatSystem, r.model, data, r.eval);
+  }
+
+  /** Load a checkpoint folder or a run folder. */
+  static async load(dir: string, o: { storage?: Storage } = {}): Promise<MTADGAT> {
+    const r = await TrainedModel.loadWith<Detector>(mtadgatSystem, dir, o);
+    return new MTADGAT(mtadgatSystem, r.model, null, r.eval);
+  }
+
+  /**
+   * Score a raw series (the training columns): per-step and per-feature scores, alarms at a
+   * threshold fitted on the training scores (epsilon or POT) or given, and alarm intervals.
+   */
+  detect(series: Matrix, o: { alarm?: 'epsilon' | 'pot'; threshold?: number; score?: Partial<ScoreConfig> } = {}): Detection {
+    const det = this.model;
+    const n = det.model.config.lookback;
+    const cfg = scoreOf({ ...det.scoreConfig, ...(o.score ?? {}) });
+    const s = scoreSeries(det, series, cfg, false);
+    let threshold = o.threshold;
+    if (threshold === undefined) {
+      const t = fitThresholds(scoreErrors(det.trainErrors, cfg, n).global, s.scores.global, { level: cfg.level, q: cfg.q, dynamicPot: cfg.dynamicPot, regLevel: cfg.regLevel });
+      threshold = o.alarm === 'pot' ? t.pot.threshold : t.epsilon;
+    }
+    const features = targetNames(det);
+    const alarms = Uint8Array.from(s.scores.global, (v) => (v > threshold! ? 1 : 0));
+    return { scores: s.scores.global, featureScores: s.scores.feature, features, threshold, alarms, intervals: alarmIntervals(alarms, s.scores.global, s.scores.feature, features, n), offset: n };
+  }
+
+  override get config(): MtadGatConfig {
+    return this.model.config;
+  }
+}
+
+export { mtadgatSystem, CHICAGO } from './system.js';
 export * from './config.js';
-export { MTADGAT, expectedParameterCount, type MtadGatOutput } from './model.js';
+export { MtadGatNet, expectedParameterCount, type MtadGatOutput } from './model.js';
 export { ConvLayer, FeatureAttentionLayer, TemporalAttentionLayer, GRULayer, ForecastingModel, ReconstructionModel, RNNDecoder, VaeReconstructionModel, decoderInputSequence } from './layers.js';
-export { loadAnomalyData, fitMinMax, applyMinMax, selectColumns, type AnomalyData, type Series, type LoadOptions, type MinMaxParams } from './data.js';
+export { loadAnomalyData, fitMinMax, applyMinMax, selectColumns, type AnomalyData, type Series, type LoadOptions } from './data.js';
 export { trainModel, splitWindows, windowArrays, evaluateLosses, type EpochLosses, type TrainModelOptions, type TrainModelResult } from './train.js';
 export { computeErrors, featureScores, globalScores, scoreErrors, ewmMean, defaultMovAvSpan, meanFeatureAttention, type ErrorTerms, type Predictions, type Scores } from './scores.js';
 export {
@@ -37,44 +100,8 @@ export {
   type PotResult,
   type BfResult,
 } from './thresholds.js';
-export { lbfgsb, type LbfgsbOptions, type LbfgsbResult } from '../../optim/lbfgsb.js';
 export { evaluateDetector, fitThresholds, flatMetrics, alarmIntervals, runs, type DetectorEvaluation, type ThresholdConfig, type AnomalyInterval } from './evaluate.js';
 export { fitZScore, zScoreScores, persistenceScores, type ZScoreParams } from './baselines.js';
 export { cleanWithSpectralResidual, spectralResidualScores, saliencyMap, dft, type SrOptions } from './spectral_residual.js';
-export { injectAnomalies, writeInjected, ANOMALY_KINDS, type AnomalyKind, type InjectedEvent, type InjectOptions, type InjectedData } from './inject.js';
-export {
-  fitDetector,
-  scoreSeries,
-  evaluateTest,
-  saveDetector,
-  loadDetector,
-  loadReferenceWeights,
-  resolveCheckpointDir,
-  scaleSeries,
-  targetNames,
-  type Detector,
-  type FitDetectorOptions,
-  type SeriesScores,
-  type TestEvaluation,
-} from './detector.js';
-export { mtadgatSystem, WSN, CHICAGO_CSV } from './cli.js';
-
-/** Train a detector on `data.train` (scaling, optional SR cleaning, model, training scores). */
-export function trainMtadGat(data: AnomalyData, opts: FitDetectorOptions = {}): Promise<Detector> {
-  return fitDetector(data, opts);
-}
-
-/**
- * Evaluate on a labelled raw test series: model, z-score and persistence detectors, each with
- * ROC-AUC, PR-AUC and epsilon / POT (fitted on training scores) / best-F1 (oracle) thresholds,
- * point-adjusted and raw.
- */
-export function evaluateMtadGat(det: Detector, test: Series, labels: Float32Array, score: Partial<ScoreConfig> = {}, potSolver: ThresholdConfig['potSolver'] = 'reference'): TestEvaluation {
-  const cfg: ScoreConfig = { ...SCORE_DEFAULTS, ...det.scoreConfig, ...score };
-  return evaluateTest(det, test, labels, cfg, { level: cfg.level, q: cfg.q, dynamicPot: cfg.dynamicPot, regLevel: cfg.regLevel, potSolver });
-}
-
-/** Per-step (global) and per-feature scores of a raw series (rows lookback … end). */
-export function predictMtadGat(det: Detector, series: Series, score: Partial<ScoreConfig> = {}): SeriesScores {
-  return scoreSeries(det, series, { ...SCORE_DEFAULTS, ...det.scoreConfig, ...score });
-}
+export { injectAnomalies, injectedFiles, ANOMALY_KINDS, type AnomalyKind, type InjectedEvent, type InjectOptions, type InjectedData } from './inject.js';
+export { fitDetector, scoreSeries, evaluateTest, saveDetector, loadDetector, legacyDetector, loadReferenceWeights, scaleSeries, targetNames, type Detector, type FitDetectorOptions, type SeriesScores, type TestEvaluation } from './detector.js';

@@ -14,9 +14,7 @@
  * σ and means are per-feature statistics of the training rows. Every injected step is labelled
  * 1; events are separated by at least `gap` normal steps. Same seed, same files.
  */
-import { join } from 'node:path';
-import { writeCsv } from '../../data/csv.js';
-import { writeFileAtomic, writeJsonAtomic } from '../../node/fs.js';
+import { formatCsv } from '../../data/csv.js';
 import { Rng } from '../../util/random.js';
 import { UsageError } from '../../util/errors.js';
 import type { Series } from './data.js';
@@ -149,12 +147,12 @@ export function injectAnomalies(series: Series, featureNames: string[], o: Injec
   return { train, test, labels, events };
 }
 
-/** Write the injected set as `train.csv`, `test.csv` (with header) and `test_label.txt`, plus `events.json`. */
-export function writeInjected(dir: string, d: InjectedData, featureNames: string[], meta: Record<string, unknown>): string[] {
-  const files = [join(dir, 'train.csv'), join(dir, 'test.csv'), join(dir, 'test_label.txt'), join(dir, 'events.json')];
-  writeCsv(files[0]!, featureNames, d.train.data, d.train.cols);
-  writeCsv(files[1]!, featureNames, d.test.data, d.test.cols);
-  writeFileAtomic(files[2]!, Array.from(d.labels).join('\n') + '\n');
-  writeJsonAtomic(files[3]!, { synthetic: true, note: 'anomalies injected by sheaf mtadgat inject into a real series; labels mark injected steps only', ...meta, events: d.events });
-  return files;
+/** The injected set as files: `train.csv`, `test.csv` (with header), `test_label.txt` and `events.json`. */
+export function injectedFiles(d: InjectedData, featureNames: string[], meta: Record<string, unknown>): Array<{ name: string; kind: string; text: string }> {
+  return [
+    { name: 'train.csv', kind: 'train', text: formatCsv(featureNames, d.train.data, d.train.cols) },
+    { name: 'test.csv', kind: 'test', text: formatCsv(featureNames, d.test.data, d.test.cols) },
+    { name: 'test_label.txt', kind: 'labels', text: Array.from(d.labels).join('\n') + '\n' },
+    { name: 'events.json', kind: 'events', text: JSON.stringify({ synthetic: true, note: 'anomalies injected by sheaf mtadgat inject into a real series; labels mark injected steps only', ...meta, events: d.events }, null, 2) + '\n' },
+  ];
 }

@@ -35,7 +35,7 @@ export interface MtadGatOutput {
 }
 
 /** MTAD-GAT with the reference's parameter names (`conv.conv.weight`, `feature_gat.lin.weight`, …). */
-export class MTADGAT extends Module {
+export class MtadGatNet extends Module {
   readonly config: ModelConfig;
   readonly conv: ConvLayer;
   readonly featureGat: FeatureAttentionLayer;

@@ -43,7 +43,8 @@ export function comparisons(split: string, dataset: string, cs: Contender[]): Me
   for (const [m, note] of methods) {
     const names = ['threshold', 'P (PA)', 'R (PA)', 'F1 (PA)', 'P (raw)', 'R (raw)', 'F1 (raw)'];
     out.push({
-      split: `${split} (${m === 'bestF1' ? 'best-F1 search, oracle' : m === 'pot' ? 'POT' : 'epsilon'})`,
+      split,
+      protocol: m === 'bestF1' ? 'best-F1 search, oracle' : m === 'pot' ? 'POT' : 'epsilon',
       dataset,
       rows: cs.map((c) => {
         const t = c.e[m];

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gatherWindows } from '../../data/windows.js';
 import { type ScoreConfig, targetIndices } from './config.js';
-import type { MTADGAT } from './model.js';
+import type { MtadGatNet } from './model.js';
 import type { Series } from './data.js';
 
 /** Per scored step and target feature: the error terms scores are made of. Row-major [steps, dims]. */
@@ -43,7 +43,7 @@ export interface Predictions {
  * Run the model (eval mode) over every window of a scaled series and return the error terms
  * (and, with `keepPredictions`, the forecasts/reconstructions). `batchSize` windows per forward pass.
  */
-export function computeErrors(model: MTADGAT, s: Series, opts: { batchSize?: number; keepPredictions?: boolean } = {}): { errors: ErrorTerms; predictions: Predictions | null } {
+export function computeErrors(model: MtadGatNet, s: Series, opts: { batchSize?: number; keepPredictions?: boolean } = {}): { errors: ErrorTerms; predictions: Predictions | null } {
   const c = model.config;
   const n = c.lookback;
   const targets = targetIndices(c);
@@ -187,7 +187,7 @@ export function scoreErrors(e: ErrorTerms, cfg: ScoreConfig, lookback: number): 
  * Mean feature-attention matrix (k × k, row i = how feature i attends over features j) over the
  * windows with the given starts, in eval mode.
  */
-export function meanFeatureAttention(model: MTADGAT, s: Series, starts: ArrayLike<number>, batchSize = 128): number[][] {
+export function meanFeatureAttention(model: MtadGatNet, s: Series, starts: ArrayLike<number>, batchSize = 128): number[][] {
   const c = model.config;
   const k = c.nFeatures;
   const acc = new Float64Array(k * k);

@@ -4,22 +4,20 @@
  * `valMode: 'chronological'`); per batch loss √MSE(y, ŷ) + √MSE(x, x̂) on the target features
  * (the VAE variant: √MSE(y, ŷ) + Gaussian NLL + KL per element); Adam, no scheduler, no
  * clipping; epoch losses √(mean of squared batch RMSEs). The model kept is the last epoch's
- * (the reference's "best model" test is always true) unless `keepBest`.
+ * (the reference's "best model" test is always true) unless `keepBest`. The loop is `fit`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { findLatestCheckpoint, restoreCheckpoint, saveCheckpoint } from '../../train/checkpoint.js';
-import { loadSafetensors, saveSafetensors } from '../../io/safetensors.js';
+import { loadSafetensors } from '../../io/safetensors.js';
+import type { Storage } from '../../io/storage.js';
 import { Adam } from '../../optim/optimizers.js';
 import { gatherWindows } from '../../data/windows.js';
-import { batchIndices } from '../../data/batches.js';
+import { batchIndices, lazyMap } from '../../data/batches.js';
+import { fit, type ProgressSink } from '../../train/fit.js';
 import { Rng } from '../../util/random.js';
-import { UsageError } from '../../util/errors.js';
-import { type ModelConfig, type TrainConfig, TRAIN_DEFAULTS, checkTrainConfig, targetIndices } from './config.js';
-import { MTADGAT, type MtadGatOutput } from './model.js';
+import { InputError, UsageError } from '../../util/errors.js';
+import { type ModelConfig, type TrainConfig, TRAIN_DEFAULTS, targetIndices } from './config.js';
+import { MtadGatNet, type MtadGatOutput } from './model.js';
 import type { Series } from './data.js';
-import { InputError } from '../../util/errors.js';
 
 /** Losses of one epoch (the reference's names). */
 export interface EpochLosses {
@@ -42,26 +40,23 @@ export interface TrainModelOptions {
   train?: Partial<TrainConfig>;
   seed?: number;
   log?: (line: string) => void;
-  logEpoch?: (epoch: number, split: string, metrics: Record<string, number>) => void;
+  curve?: (epoch: number, split: string, metrics: Record<string, number>) => void;
   signal?: AbortSignal;
-  /** Start from these weights (e.g. a reference PyTorch state dict exported as safetensors). */
-  initWeights?: string;
-  /**
-   * Folder for resumable progress: after every epoch the model, optimiser, generators, history
-   * and best weights so far are checkpointed there, so a killed run can continue.
-   */
+  progress?: ProgressSink;
+  /** Where `train.initWeights` and the progress checkpoints live. */
+  storage?: Storage;
+  /** Resumable progress (a folder holding a checkpoint resumes); needs `storage`. */
   progressDir?: string;
-  /** Continue from the checkpoint in `progressDir` (if there is one). */
-  resume?: boolean;
 }
 
 export interface TrainModelResult {
-  model: MTADGAT;
+  model: MtadGatNet;
   history: EpochLosses[];
   /** Epoch whose weights the model holds (1-based; 0 = untrained). */
   keptEpoch: number;
   trainWindows: number;
   valWindows: number;
+  interrupted: boolean;
 }
 
 /** Input windows (b, n, k), next-step targets (b, out) and target windows (b, n, out) of the given starts. */
@@ -83,7 +78,7 @@ export function windowArrays(s: Series, starts: ArrayLike<number>, n: number, ta
 }
 
 /** The two loss terms of one batch (scalars, caller disposes). */
-export function batchLosses(model: MTADGAT, out: MtadGatOutput, y: tf.Tensor2D, xt: tf.Tensor3D): { forecast: tf.Scalar; recon: tf.Scalar } {
+export function batchLosses(model: MtadGatNet, out: MtadGatOutput, y: tf.Tensor2D, xt: tf.Tensor3D): { forecast: tf.Scalar; recon: tf.Scalar } {
   return tf.tidy(() => {
     const forecast = tf.sqrt(tf.mean(tf.squaredDifference(y, out.forecast))) as tf.Scalar;
     let recon: tf.Scalar;
@@ -113,7 +108,7 @@ export function splitWindows(count: number, valSplit: number, mode: 'random' | '
 }
 
 /** Mean loss terms over batches of the given windows, in eval mode (no dropout). */
-export function evaluateLosses(model: MTADGAT, s: Series, starts: Int32Array, bs: number): { forecast: number; recon: number; total: number } {
+export function evaluateLosses(model: MtadGatNet, s: Series, starts: Int32Array, bs: number): { forecast: number; recon: number; total: number } {
   const c = model.config;
   const targets = targetIndices(c);
   const wasTraining = model.training;
@@ -141,113 +136,109 @@ export function evaluateLosses(model: MTADGAT, s: Series, starts: Int32Array, bs
   return { forecast, recon, total: forecast + recon };
 }
 
+interface Batch {
+  x: Float32Array;
+  y: Float32Array;
+  xt: Float32Array;
+  b: number;
+}
+
 /** Train an MTAD-GAT on a scaled training series. */
 export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult> {
   const tc: TrainConfig = { ...TRAIN_DEFAULTS, ...o.train };
-  checkTrainConfig(tc);
   const rng = new Rng(o.seed ?? 0);
-  const model = new MTADGAT({ ...o.model, nFeatures: o.series.cols }, rng.fork());
-  if (o.initWeights) loadReferenceWeights(model, o.initWeights);
-  const c = model.config;
-  const n = c.lookback;
-  const count = o.series.rows - n;
-  if (count < 1) throw new UsageError(`the training series has ${o.series.rows} rows; lookback ${n} needs at least ${n + 1}`);
-  const split = splitWindows(count, tc.valSplit, tc.valMode, rng);
-  if (split.train.length === 0) throw new UsageError(`no training windows left after holding out ${split.val.length} for validation`);
-  const targets = targetIndices(c);
-  const named = model.namedTrainable();
-  const vars = named.map(([, v]) => v);
-  const opt = new Adam(named, { lr: tc.initLr });
-  const history: EpochLosses[] = [];
-  let best: { loss: number; epoch: number; weights: Map<string, tf.Tensor> } | null = null;
-  const log = o.log ?? (() => undefined);
-  let keptEpoch = 0;
-  let firstEpoch = 1;
-  const bestFile = o.progressDir ? join(o.progressDir, 'best.safetensors') : null;
-  if (o.resume && o.progressDir) {
-    const latest = findLatestCheckpoint(o.progressDir);
-    if (latest) {
-      const info = restoreCheckpoint(latest, { model, optimizer: opt, rng });
-      const extra = info.extra as { history: EpochLosses[]; best: { loss: number; epoch: number } | null };
-      firstEpoch = info.epoch + 1;
-      keptEpoch = info.epoch;
-      history.push(...extra.history);
-      if (extra.best && bestFile && existsSync(bestFile)) best = { ...extra.best, weights: loadSafetensors(bestFile) };
-      log(`resumed from ${latest}: continuing at epoch ${firstEpoch}`);
-    } else log(`no checkpoint in ${o.progressDir}: starting from epoch 1`);
-  }
-  for (let epoch = firstEpoch; epoch <= tc.epochs; epoch++) {
-    if (o.signal?.aborted) break;
-    model.train();
-    const started = performance.now();
-    const fs: number[] = [];
-    const rs: number[] = [];
-    const batches = batchIndices(split.train.length, tc.bs, { shuffle: tc.shuffleDataset, rng });
-    for (const b of batches) {
-      if (o.signal?.aborted) break;
-      const st = Int32Array.from(b, (i) => split.train[i]!);
-      const a = windowArrays(o.series, st, n, targets);
-      const x = tf.tensor3d(a.x, [st.length, n, c.nFeatures]);
-      const y = tf.tensor2d(a.y, [st.length, targets.length]);
-      const xt = a.xt === a.x ? x : tf.tensor3d(a.xt, [st.length, n, targets.length]);
-      let parts: tf.Tensor | null = null;
-      const { value, grads } = tf.variableGrads(() => {
-        const out = model.forward(x);
-        const l = batchLosses(model, out, y, xt as tf.Tensor3D);
-        parts = tf.keep(tf.stack([l.forecast, l.recon]));
-        return tf.add(l.forecast, l.recon) as tf.Scalar;
-      }, vars);
-      const [f, r] = (parts as unknown as tf.Tensor).dataSync();
-      const total = value.dataSync()[0]!;
-      if (Number.isFinite(total)) opt.step(grads);
-      tf.dispose([value, parts as unknown as tf.Tensor, ...Object.values(grads), x, y, xt]);
-      if (!Number.isFinite(total)) throw new Error(`MTAD-GAT: the loss became ${total} in epoch ${epoch}; lower --init-lr or check the input scaling`);
-      fs.push(f!);
-      rs.push(r!);
+  const model = new MtadGatNet({ ...o.model, nFeatures: o.series.cols }, rng.fork());
+  try {
+    if (tc.initWeights) {
+      if (!o.storage) throw new UsageError('initWeights needs a storage to read from');
+      await loadReferenceWeights(o.storage, model, tc.initWeights);
     }
-    if (fs.length === 0) break;
-    const seconds = (performance.now() - started) / 1000;
+    const c = model.config;
+    const n = c.lookback;
+    const count = o.series.rows - n;
+    if (count < 1) throw new UsageError(`the training series has ${o.series.rows} rows; lookback ${n} needs at least ${n + 1}`);
+    const split = splitWindows(count, tc.valSplit, tc.valMode, rng);
+    if (split.train.length === 0) throw new UsageError(`no training windows left after holding out ${split.val.length} for validation`);
+    const targets = targetIndices(c);
+    const named = model.namedTrainable();
+    const vars = named.map(([, v]) => v);
+    const opt = new Adam(named, { lr: tc.lr });
+    const log = o.log ?? (() => undefined);
     const vae = c.recon === 'vae';
-    const trainForecast = Math.sqrt(fs.reduce((p, q) => p + q * q, 0) / fs.length);
-    const trainRecon = vae ? rs.reduce((p, q) => p + q, 0) / rs.length : Math.sqrt(rs.reduce((p, q) => p + q * q, 0) / rs.length);
-    const e: EpochLosses = { epoch, trainForecast, trainRecon, trainTotal: trainForecast + trainRecon, valForecast: null, valRecon: null, valTotal: null, seconds };
-    if (split.val.length > 0) {
-      const v = evaluateLosses(model, o.series, split.val, tc.bs);
-      e.valForecast = v.forecast;
-      e.valRecon = v.recon;
-      e.valTotal = v.total;
-    }
-    history.push(e);
-    keptEpoch = epoch;
-    o.logEpoch?.(epoch, 'train', { forecast_loss: e.trainForecast, recon_loss: e.trainRecon, total_loss: e.trainTotal, seconds });
-    if (e.valTotal !== null) o.logEpoch?.(epoch, 'valid', { forecast_loss: e.valForecast!, recon_loss: e.valRecon!, total_loss: e.valTotal });
-    log(
-      `[Epoch ${epoch}] forecast_loss = ${e.trainForecast.toFixed(5)}, recon_loss = ${e.trainRecon.toFixed(5)}, total_loss = ${e.trainTotal.toFixed(5)}` +
-        (e.valTotal !== null ? ` ---- val_forecast_loss = ${e.valForecast!.toFixed(5)}, val_recon_loss = ${e.valRecon!.toFixed(5)}, val_total_loss = ${e.valTotal.toFixed(5)}` : '') +
-        ` [${seconds.toFixed(1)}s]`,
-    );
-    if (tc.keepBest && e.valTotal !== null && (best === null || e.valTotal < best.loss)) {
-      if (best) tf.dispose([...best.weights.values()]);
-      best = { loss: e.valTotal, epoch, weights: new Map(model.namedParameters().map(([k, v]) => [k, tf.clone(v)])) };
-      if (bestFile) saveSafetensors(bestFile, best.weights);
-    }
-    if (o.progressDir) {
-      saveCheckpoint(o.progressDir, {
-        model, optimizer: opt, rng, config: { model: c, train: tc, seed: o.seed ?? 0 }, epoch, step: epoch, keep: 1,
-        extra: { history, best: best ? { loss: best.loss, epoch: best.epoch } : null },
+    const rms = (v: number[]): number => Math.sqrt(v.reduce((p, q) => p + q * q, 0) / v.length);
+    try {
+      const res = await fit<Batch, { forecast: number; recon: number; total: number }>({
+        model,
+        optimizer: opt,
+        epochs: tc.epochs,
+        rng,
+        // Indices are drawn at the epoch's start (as the reference's DataLoader); windows are cut per batch.
+        batches: () =>
+          lazyMap(batchIndices(split.train.length, tc.batchSize, { shuffle: tc.shuffleDataset, rng }), (b) => {
+            const st = Int32Array.from(b, (i) => split.train[i]!);
+            return { ...windowArrays(o.series, st, n, targets), b: st.length };
+          }),
+        step: (a) => {
+          const x = tf.tensor3d(a.x, [a.b, n, c.nFeatures]);
+          const y = tf.tensor2d(a.y, [a.b, targets.length]);
+          const xt = a.xt === a.x ? x : tf.tensor3d(a.xt, [a.b, n, targets.length]);
+          let parts: tf.Tensor | null = null;
+          const { value, grads } = tf.variableGrads(() => {
+            const out = model.forward(x);
+            const l = batchLosses(model, out, y, xt as tf.Tensor3D);
+            parts = tf.keep(tf.stack([l.forecast, l.recon]));
+            return tf.add(l.forecast, l.recon) as tf.Scalar;
+          }, vars);
+          const [f, r] = (parts as unknown as tf.Tensor).dataSync();
+          const total = value.dataSync()[0]!;
+          // A non-finite loss must not reach the weights; fit stops on it.
+          if (Number.isFinite(total)) opt.step(grads);
+          tf.dispose([value, parts as unknown as tf.Tensor, ...Object.values(grads), x, y, xt]);
+          return { forecast: f!, recon: r! };
+        },
+        // The reference's epoch losses: √(mean of squared batch RMSEs); the VAE term is a plain mean.
+        reduce: (p) => {
+          const forecast = rms(p['forecast']!);
+          const recon = vae ? p['recon']!.reduce((a, b) => a + b, 0) / p['recon']!.length : rms(p['recon']!);
+          return { forecast, recon, loss: forecast + recon };
+        },
+        validate: split.val.length > 0 ? () => evaluateLosses(model, o.series, split.val, tc.batchSize) : undefined,
+        monitor: tc.keepBest && split.val.length > 0 ? { value: (r) => r.valid?.total, mode: 'min' } : undefined,
+        restore: tc.keepBest && split.val.length > 0 ? 'best' : 'last',
+        checkpoint: o.progressDir && o.storage ? { storage: o.storage, dir: o.progressDir, config: { model: c, train: tc, seed: o.seed ?? 0 }, system: 'mtadgat' } : undefined,
+        signal: o.signal,
+        progress: o.progress,
+        epochEnd: (r) => {
+          const t = r.train;
+          o.curve?.(r.epoch, 'train', { forecast_loss: t['forecast']!, recon_loss: t['recon']!, total_loss: t['loss']!, seconds: r.trainSeconds });
+          if (r.valid) o.curve?.(r.epoch, 'valid', { forecast_loss: r.valid.forecast, recon_loss: r.valid.recon, total_loss: r.valid.total });
+          log(
+            `[Epoch ${r.epoch}] forecast_loss = ${t['forecast']!.toFixed(5)}, recon_loss = ${t['recon']!.toFixed(5)}, total_loss = ${t['loss']!.toFixed(5)}` +
+              (r.valid ? ` ---- val_forecast_loss = ${r.valid.forecast.toFixed(5)}, val_recon_loss = ${r.valid.recon.toFixed(5)}, val_total_loss = ${r.valid.total.toFixed(5)}` : '') +
+              ` [${r.trainSeconds.toFixed(1)}s]`,
+          );
+        },
       });
+      if (res.resumedFrom > 0) log(`resumed after epoch ${res.resumedFrom}`);
+      model.eval();
+      const history: EpochLosses[] = res.history.map((r) => ({
+        epoch: r.epoch,
+        trainForecast: r.train['forecast']!,
+        trainRecon: r.train['recon']!,
+        trainTotal: r.train['loss']!,
+        valForecast: r.valid?.forecast ?? null,
+        valRecon: r.valid?.recon ?? null,
+        valTotal: r.valid?.total ?? null,
+        seconds: r.trainSeconds,
+      }));
+      return { model, history, keptEpoch: res.keptEpoch, trainWindows: split.train.length, valWindows: split.val.length, interrupted: res.interrupted };
+    } finally {
+      opt.dispose();
     }
-    // Let Ctrl-C and other events through between epochs.
-    await new Promise((res) => setImmediate(res));
+  } catch (e) {
+    model.dispose();
+    throw e;
   }
-  if (best) {
-    model.loadStateDict(best.weights, { strict: false });
-    tf.dispose([...best.weights.values()]);
-    keptEpoch = best.epoch;
-  }
-  opt.dispose();
-  model.eval();
-  return { model, history, keptEpoch, trainWindows: split.train.length, valWindows: split.val.length };
 }
 
 /**
@@ -255,8 +246,8 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
  * safetensors, e.g. with `scripts/mtadgat/make_official_fixture.py`) into a model built with the
  * same configuration. Names and shapes must match exactly.
  */
-export function loadReferenceWeights(model: MTADGAT, path: string): void {
-  const w = loadSafetensors(path);
+export async function loadReferenceWeights(storage: Storage, model: MtadGatNet, path: string): Promise<void> {
+  const w = await loadSafetensors(storage, path);
   try {
     model.loadStateDict(w);
   } catch (e) {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { initEngine } from '../../../src/engine/index.js';
 import { InputError, UsageError } from '../../../src/util/errors.js';
 import { applyMinMax, fitMinMax, loadAnomalyData } from '../../../src/systems/mtadgat/data.js';
-import { MTADGAT } from '../../../src/systems/mtadgat/model.js';
+import { MtadGatNet } from '../../../src/systems/mtadgat/model.js';
 import { computeErrors, scoreErrors } from '../../../src/systems/mtadgat/scores.js';
 import { SCORE_DEFAULTS } from '../../../src/systems/mtadgat/config.js';
 import { fitZScore, persistenceScores, zScoreScores } from '../../../src/systems/mtadgat/baselines.js';
@@ -83,7 +83,7 @@ test('a column constant in training (but not in test) gives finite scores', () =
   const te = file('k2.csv', 'a,stuck,b\n' + rows(30, (r) => [Math.sin(r / 3), r > 15 ? 9 : 2, Math.cos(r / 5)]));
   const d = loadAnomalyData({ data: tr, test: te });
   const p = fitMinMax(d.train);
-  const m = new MTADGAT({ nFeatures: 3, lookback: 8, gruHidDim: 8, fcHidDim: 8, reconHidDim: 8 });
+  const m = new MtadGatNet({ nFeatures: 3, lookback: 8, gruHidDim: 8, fcHidDim: 8, reconHidDim: 8 });
   for (const series of [applyMinMax(d.train, p), applyMinMax(d.test!, p)]) {
     const { errors } = computeErrors(m, series);
     const s = scoreErrors(errors, { ...SCORE_DEFAULTS, scaleScores: true }, 8);

@@ -6,7 +6,7 @@ import { initEngine } from '../../../src/engine/index.js';
 import { gradCheck } from '../../../src/nn/gradcheck.js';
 import { Adam } from '../../../src/optim/optimizers.js';
 import { Rng } from '../../../src/util/random.js';
-import { MTADGAT, expectedParameterCount } from '../../../src/systems/mtadgat/model.js';
+import { MtadGatNet, expectedParameterCount } from '../../../src/systems/mtadgat/model.js';
 import { decoderInputSequence, FeatureAttentionLayer, TemporalAttentionLayer } from '../../../src/systems/mtadgat/layers.js';
 import { batchLosses, trainModel, windowArrays } from '../../../src/systems/mtadgat/train.js';
 import { computeErrors, featureScores } from '../../../src/systems/mtadgat/scores.js';
@@ -25,12 +25,12 @@ test('parameter counts match timeseries.md §2.6', () => {
     [{ nFeatures: 8, lookback: 100, useGatv2: false }, 306374],
   ];
   for (const [cfg, want] of cases) {
-    const m = new MTADGAT(cfg);
+    const m = new MtadGatNet(cfg);
     assert.equal(m.numParameters(), want, JSON.stringify(cfg));
     m.dispose();
   }
   // Per-part breakdown of the k = 8, n = 100 model (§2.6: 456 / 40 464 / 10 288 / 79 200 / 69 158 / 137 108).
-  const m = new MTADGAT({ nFeatures: 8, lookback: 100 });
+  const m = new MtadGatNet({ nFeatures: 8, lookback: 100 });
   const part = (prefix: string): number => m.namedParameters().filter(([n]) => n.startsWith(prefix)).reduce((s, [, v]) => s + v.size, 0);
   assert.deepEqual(['conv.', 'feature_gat.', 'temporal_gat.', 'gru.', 'forecasting_model.', 'recon_model.'].map(part), [456, 40464, 10288, 79200, 69158, 137108]);
   m.dispose();
@@ -42,7 +42,7 @@ test('the closed-form count also covers embeddings, deeper GRUs and the VAE vari
     { nFeatures: 5, lookback: 12, useGatv2: false, featGatEmbedDim: 4 },
     { nFeatures: 6, lookback: 9, recon: 'vae' as const, reconHidDim: 11, vaeLatentDim: 5, targetDims: [1, 4] },
   ]) {
-    const m = new MTADGAT(cfg);
+    const m = new MtadGatNet(cfg);
     assert.equal(m.numParameters(), expectedParameterCount(m.config), JSON.stringify(cfg));
     m.dispose();
   }
@@ -69,7 +69,7 @@ test("reference decoder input: row t holds h[⌊(150t + j)/100⌋] (repeat_inter
 });
 
 test('forward shapes; attention rows sum to 1; eval mode is deterministic', () => {
-  const m = new MTADGAT({ nFeatures: 4, lookback: 9, gruHidDim: 12, fcHidDim: 10, reconHidDim: 8, targetDims: [0, 2] });
+  const m = new MtadGatNet({ nFeatures: 4, lookback: 9, gruHidDim: 12, fcHidDim: 10, reconHidDim: 8, targetDims: [0, 2] });
   m.eval();
   const x = tf.randomUniform([3, 9, 4], 0, 1, 'float32', 1) as tf.Tensor3D;
   const o = m.forward(x, { attention: true });
@@ -90,7 +90,7 @@ test('forward shapes; attention rows sum to 1; eval mode is deterministic', () =
 test('gradient check: the whole model (GATv2 and GAT, reference decoder map) against finite differences', () => {
   for (const useGatv2 of [true, false]) {
     const rng = new Rng(7);
-    const m = new MTADGAT({ nFeatures: 3, lookback: 6, kernelSize: 3, gruHidDim: 4, fcHidDim: 4, fcNLayers: 1, reconHidDim: 4, dropout: 0, useGatv2 }, rng);
+    const m = new MtadGatNet({ nFeatures: 3, lookback: 6, kernelSize: 3, gruHidDim: 4, fcHidDim: 4, fcNLayers: 1, reconHidDim: 4, dropout: 0, useGatv2 }, rng);
     // Non-zero attention biases so their gradient path is exercised.
     for (const [name, v] of m.namedParameters()) if (name.endsWith('gat.bias')) v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 5));
     m.train();
@@ -133,7 +133,7 @@ test('gradient check: attention layers with an embedding size of their own', () 
 
 test('a tiny model overfits a tiny batch', () => {
   const rng = new Rng(0);
-  const m = new MTADGAT({ nFeatures: 3, lookback: 8, gruHidDim: 24, fcHidDim: 24, fcNLayers: 1, reconHidDim: 24, dropout: 0, decoderInput: 'tiled' }, rng);
+  const m = new MtadGatNet({ nFeatures: 3, lookback: 8, gruHidDim: 24, fcHidDim: 24, fcNLayers: 1, reconHidDim: 24, dropout: 0, decoderInput: 'tiled' }, rng);
   const rows = 20;
   const data = Float32Array.from({ length: rows * 3 }, (_, i) => 0.5 + 0.4 * Math.sin(i * 0.7 + (i % 3)));
   const a = windowArrays({ data, rows, cols: 3 }, Int32Array.from({ length: 8 }, (_, i) => i), 8, [0, 1, 2]);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../../src/engine/index.js';
-import { MTADGAT } from '../../../src/systems/mtadgat/model.js';
+import { MtadGatNet } from '../../../src/systems/mtadgat/model.js';
 import { loadReferenceWeights } from '../../../src/systems/mtadgat/detector.js';
 import { computeErrors, scoreErrors } from '../../../src/systems/mtadgat/scores.js';
 import { SCORE_DEFAULTS, type ModelConfig } from '../../../src/systems/mtadgat/config.js';
@@ -70,7 +70,7 @@ function maxDiff(a: ArrayLike<number>, b: number[]): number {
 
 for (const c of fixture.cases) {
   test(`official weights load and reproduce the reference: ${c.name}`, () => {
-    const m = new MTADGAT(configOf(c));
+    const m = new MtadGatNet(configOf(c));
     assert.equal(m.numParameters(), c.n_parameters);
     loadReferenceWeights(m, fileURLToPath(new URL(c.weights, dir)));
     m.eval();
@@ -96,7 +96,7 @@ for (const c of fixture.cases) {
 
 test('reference weights into a model of another shape fail with a clear error', () => {
   const c = fixture.cases[0]!;
-  const m = new MTADGAT({ ...configOf(c), gruHidDim: 33 });
+  const m = new MtadGatNet({ ...configOf(c), gruHidDim: 33 });
   assert.throws(() => loadReferenceWeights(m, fileURLToPath(new URL(c.weights, dir))), (e: unknown) => e instanceof InputError && /gru\.gru\.weight_ih_l0.*shape/.test((e as Error).message));
   m.dispose();
 });
