@@ -79,6 +79,10 @@ export async function loadModel(storage: Storage, path: string, systems: readonl
       }
     }
   }
+  if (ck && sys && ck.version === 1 && sys.legacy) {
+    // Version 1 had no room for the kit's data and evaluation options: the system converts it.
+    ck = (await sys.legacy(storage, ck.dir)) ?? ck;
+  }
   if (!ck || !sys) throw current ?? new InputError('not a Sheaf checkpoint', { file: path });
   if (opts.expect && sys.name !== opts.expect) {
     throw new UsageError(`--checkpoint ${path} holds a ${sys.title} model, not a ${systems.find((s) => s.name === opts.expect)?.title ?? opts.expect} one (use sheaf ${sys.name} …)`);

@@ -2,8 +2,9 @@
 import type { AnySystem } from '../system/types.js';
 import { stemgnnSystem } from './stemgnn/system.js';
 import { mtadgatSystem } from './mtadgat/system.js';
+import { cgkgrSystem } from './cgkgr/system.js';
 
-export const SYSTEMS: readonly AnySystem[] = [stemgnnSystem, mtadgatSystem];
+export const SYSTEMS: readonly AnySystem[] = [stemgnnSystem, mtadgatSystem, cgkgrSystem];
 
 /** A system by its CLI name. */
 export function findSystem(name: string): AnySystem | undefined {

@@ -1,8 +1,12 @@
 /**
- * CG-KGR hyper-parameters: the defaults are those of the official `main_music.py` (Last.FM), and
- * the four dataset configurations of the official repository are presets (rec_ws.md §1a).
+ * CG-KGR's options: the configuration (stored with the model), the data and the evaluation. The
+ * defaults are those of the official `main_music.py` (Last.FM), and the four dataset
+ * configurations of the official repository are presets (`--preset`); options given explicitly
+ * override the preset. The official flag names (`--n-epoch`) are accepted as aliases.
  */
+import { z } from 'zod';
 import { UsageError } from '../../util/errors.js';
+import { opt } from '../../system/schema.js';
 
 /** Aggregator type (`--agg_type`): how a node's own vector and its neighbourhood summary combine. */
 export type AggregatorType = 'concat' | 'sum' | 'ngh';
@@ -115,4 +119,74 @@ export function validateConfig(c: CgkgrConfig): void {
   if (!(c.lr > 0)) throw new UsageError(`option lr must be > 0, got ${c.lr}`);
   if (!(c.l2Weight >= 0)) throw new UsageError(`option l2Weight must be >= 0, got ${c.l2Weight}`);
   if (!Number.isFinite(c.a)) throw new UsageError(`option a must be a number, got ${c.a}`);
+}
+
+const d = DEFAULT_CONFIG;
+const num = (desc: string) => opt.num().optional().describe(desc);
+const int = (desc: string) => opt.int().optional().describe(desc);
+
+/**
+ * The configuration: model and training (each unset field comes from the preset, else the
+ * official defaults), plus the split and the protocol options that shape training.
+ */
+export const configSchema = z.object({
+  preset: z.enum(PRESET_NAMES).optional().describe('official configuration: music (Last.FM), book, movie (ML-20M), dianping; options given explicitly override it'),
+  nodeDim: int(`embedding size d (default ${d.nodeDim})`),
+  nLayer: int(`KG layers / hops, 1 or 2 (default ${d.nLayer})`),
+  nHead: int(`attention heads, must divide d (default ${d.nHead})`),
+  sampleSize: int(`neighbours sampled per node S (default ${d.sampleSize})`),
+  batchSize: int(`rows per step, also the official per-batch AUC batch (default ${d.batchSize})`),
+  aggType: z.enum(['concat', 'sum', 'ngh']).optional().describe(`aggregator (default ${d.aggType})`),
+  reprType: z.enum(['sum', 'mean', 'max', 'combine']).optional().describe(`collaborative guidance signal (default ${d.reprType})`),
+  a: num(`weight of u' in the combine signal (default ${d.a})`),
+  dropout: num('dropout after each aggregator linear map (default 0, as official)'),
+  lr: num(`Adam learning rate (default ${d.lr})`),
+  l2Weight: num(`L2 weight on full embedding tables, W_R and aggregator W/b (default ${d.l2Weight})`),
+  epochs: int(`epochs (default ${d.nEpoch})`).meta({ aliases: ['nEpoch'] }),
+  noInteraction: z.enum(['empty', 'error', 'official']).default('empty').describe('users/items without training rows: zero summary, refuse, or attend over id 0 as the official code'),
+  summaryRows: z.enum(['all', 'positives']).default('all').describe("rows the interactive summaries sample from: all train rows (official, negatives included) or positives only (the paper's reading)"),
+  splitRatios: opt.ratios().default([6, 2, 2]).describe('train:eval:test weights of the random row split (official 6:2:2)'),
+  splitSeed: opt.int().optional().describe('seed of the row split (default: --seed)'),
+  officialTopK: z.boolean().default(true).describe('official 100-user Top-K after every epoch (per-K epoch selection)'),
+  randomKg: z.boolean().default(true).describe('also train the random-KG ablation (tails permuted) — the KG must earn its place'),
+});
+
+export const evalSchema = z.object({
+  fullRanking: z.boolean().default(true).describe('rank all items for every test user'),
+  maxRankUsers: opt.int().min(0).default(0).describe('rank only the first N test users (0 = every test user, the protocol)'),
+  split: z.enum(['test', 'eval']).default('test').describe('split whose rows are scored into predictions.csv'),
+});
+
+export type CgkgrOptions = z.output<typeof configSchema>;
+export type CgkgrOptionsInput = z.input<typeof configSchema>;
+export type CgkgrEvalOptions = z.output<typeof evalSchema>;
+
+/** The model/training part of the options, with the preset and defaults filled in. */
+export function modelConfigOf(o: CgkgrOptions): CgkgrConfig {
+  return resolveConfig(
+    {
+      nodeDim: o.nodeDim,
+      nLayer: o.nLayer,
+      nHead: o.nHead,
+      sampleSize: o.sampleSize,
+      batchSize: o.batchSize,
+      aggType: o.aggType,
+      reprType: o.reprType,
+      a: o.a,
+      dropout: o.dropout,
+      lr: o.lr,
+      l2Weight: o.l2Weight,
+      nEpoch: o.epochs,
+      noInteraction: o.noInteraction,
+      summaryRows: o.summaryRows,
+    },
+    o.preset,
+  );
+}
+
+/** Options with every model field resolved (what a checkpoint stores; re-resolving changes nothing). */
+export function resolvedOptions(o: CgkgrOptions, seed: number): CgkgrOptions & { splitSeed: number } {
+  const c = modelConfigOf(o);
+  const { nEpoch, ...rest } = c;
+  return { ...o, ...rest, epochs: nEpoch, splitSeed: o.splitSeed ?? seed };
 }

@@ -11,10 +11,10 @@
  * any KG triple (official: KeyError), user ids with no rating row (official: silently sampled as
  * item 0), duplicate (user, item) pairs, labels other than 0/1, items outside the KG.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { InputError, UsageError } from '../../util/errors.js';
-import { LineCursor, readText, splitCells } from '../../data/csv.js';
+import { LineCursor, splitCells } from '../../data/csv.js';
+import type { Storage } from '../../io/storage.js';
+import { joinPath } from '../../io/path.js';
 import type { Rng } from '../../util/random.js';
 
 /** Labelled (user, item) rows. */
@@ -213,13 +213,12 @@ export function validateDataset(
 }
 
 /** Read and validate a dataset in the KGCN layout (`ratings_final.txt`, `kg_final.txt`). */
-export function readKgcnDataset(opts: { dir?: string; ratings?: string; kg?: string; name?: string }): CgkgrDataset {
-  const ratingsPath = opts.ratings ?? (opts.dir ? join(opts.dir, 'ratings_final.txt') : undefined);
-  const kgPath = opts.kg ?? (opts.dir ? join(opts.dir, 'kg_final.txt') : undefined);
+export async function readKgcnDataset(storage: Storage, opts: { dir?: string; ratings?: string; kg?: string; name?: string }): Promise<CgkgrDataset> {
+  const ratingsPath = opts.ratings ?? (opts.dir ? joinPath(opts.dir, 'ratings_final.txt') : undefined);
+  const kgPath = opts.kg ?? (opts.dir ? joinPath(opts.dir, 'kg_final.txt') : undefined);
   if (!ratingsPath || !kgPath) throw new UsageError('give a data folder (with ratings_final.txt and kg_final.txt) or both --ratings and --kg');
-  for (const p of [ratingsPath, kgPath]) if (!existsSync(p)) throw new InputError('file not found', { file: p });
-  const ratings = parseRatingsFinal(readText(ratingsPath), ratingsPath);
-  const kg = parseKgFinal(readText(kgPath), kgPath);
+  const ratings = parseRatingsFinal(await storage.readText(ratingsPath), ratingsPath);
+  const kg = parseKgFinal(await storage.readText(kgPath), kgPath);
   const { nUser, nItem } = validateDataset(ratings, kg, { ratings: ratingsPath, kg: kgPath });
   return {
     name: opts.name ?? (opts.dir ? opts.dir.replace(/\/+$/, '').split('/').pop()! : ratingsPath),

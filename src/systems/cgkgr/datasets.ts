@@ -8,10 +8,9 @@
  *   fly by the `build-kg` logic (negatives drawn with a stored seed);
  * - `synthetic`: the seeded generator.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { hashFile } from '../../node/registry/hash.js';
+import type { Storage } from '../../io/storage.js';
+import { dirnamePath, joinPath } from '../../io/path.js';
+import { sha256Hex } from '../../io/hash.js';
 import { InputError } from '../../util/errors.js';
 import { Rng } from '../../util/random.js';
 import { readKgcnDataset, validateDataset, type CgkgrDataset } from './data.js';
@@ -19,7 +18,7 @@ import { buildKg, implicitFeedback, readTextTable, type BuildKgOptions } from '.
 import { syntheticDataset, type SyntheticOptions } from './synthetic.js';
 
 /** The shipped InstEval folder (KGCN layout plus raw CSVs). */
-export const INSTEVAL_DIR = fileURLToPath(new URL('../../../data/insteval/', import.meta.url));
+export const INSTEVAL_DIR = 'shipped:insteval';
 
 export interface RawBuildOptions extends BuildKgOptions {
   userColumn?: string;
@@ -49,9 +48,9 @@ export interface IdMaps {
   entities?: string[];
 }
 
-function readCsvColumns(path: string): string[][] | undefined {
-  if (!existsSync(path)) return undefined;
-  return readFileSync(path, 'utf8')
+async function readCsvColumns(storage: Storage, path: string): Promise<string[][] | undefined> {
+  if ((await storage.stat(path))?.kind !== 'file') return undefined;
+  return (await storage.readText(path))
     .split(/\r?\n/)
     .slice(1)
     .filter((l) => l.trim() !== '')
@@ -60,37 +59,41 @@ function readCsvColumns(path: string): string[][] | undefined {
 
 /** A spec for a KGCN folder (absolute paths). */
 export function kgcnSpec(dir: string, name?: string): DataSpec {
-  const d = resolve(dir);
-  return { kind: 'kgcn', name: name ?? (d === resolve(INSTEVAL_DIR) ? 'InstEval' : d.split('/').pop()!), ratings: join(d, 'ratings_final.txt'), kg: join(d, 'kg_final.txt') };
+  const d = dir.replace(/\/+$/, '');
+  return { kind: 'kgcn', name: name ?? (d === INSTEVAL_DIR ? 'InstEval' : d.split('/').pop()!), ratings: joinPath(d, 'ratings_final.txt'), kg: joinPath(d, 'kg_final.txt') };
+}
+
+async function hashOf(storage: Storage, path: string): Promise<string> {
+  return sha256Hex(await storage.read(path));
 }
 
 /** Fill in content hashes (sha256) of the files behind a spec. */
-export function withHashes(spec: DataSpec): DataSpec {
-  if (spec.kind === 'kgcn') return { ...spec, hash: { ratings: hashFile(spec.ratings), kg: hashFile(spec.kg) } };
-  if (spec.kind === 'raw') return { ...spec, hash: { ratingsCsv: hashFile(spec.ratingsCsv), itemsCsv: hashFile(spec.itemsCsv) } };
+export async function withHashes(storage: Storage, spec: DataSpec): Promise<DataSpec> {
+  if (spec.kind === 'kgcn') return { ...spec, hash: { ratings: await hashOf(storage, spec.ratings), kg: await hashOf(storage, spec.kg) } };
+  if (spec.kind === 'raw') return { ...spec, hash: { ratingsCsv: await hashOf(storage, spec.ratingsCsv), itemsCsv: await hashOf(storage, spec.itemsCsv) } };
   return spec;
 }
 
 /** Check that the files still have the hashes recorded at training time. */
-export function checkHashes(spec: DataSpec): void {
-  const check = (path: string, want: string | undefined): void => {
+export async function checkHashes(storage: Storage, spec: DataSpec): Promise<void> {
+  const check = async (path: string, want: string | undefined): Promise<void> => {
     if (!want) return;
-    if (!existsSync(path)) throw new InputError('the data file recorded in the checkpoint is missing', { file: path });
-    const got = hashFile(path);
+    if ((await storage.stat(path)) === null) throw new InputError('the data file recorded in the checkpoint is missing', { file: path });
+    const got = await hashOf(storage, path);
     if (got !== want) throw new InputError(`the data file changed since training (sha256 ${got.slice(0, 12)}… ≠ recorded ${want.slice(0, 12)}…); the split and neighbour sample would differ`, { file: path });
   };
   if (spec.kind === 'kgcn') {
-    check(spec.ratings, spec.hash?.ratings);
-    check(spec.kg, spec.hash?.kg);
+    await check(spec.ratings, spec.hash?.ratings);
+    await check(spec.kg, spec.hash?.kg);
   } else if (spec.kind === 'raw') {
-    check(spec.ratingsCsv, spec.hash?.ratingsCsv);
-    check(spec.itemsCsv, spec.hash?.itemsCsv);
+    await check(spec.ratingsCsv, spec.hash?.ratingsCsv);
+    await check(spec.itemsCsv, spec.hash?.itemsCsv);
   }
 }
 
-function readIndexFile(path: string, sep: string, skipHeader: boolean): string[] | undefined {
-  if (!existsSync(path)) return undefined;
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+async function readIndexFile(storage: Storage, path: string, sep: string, skipHeader: boolean): Promise<string[] | undefined> {
+  if ((await storage.stat(path))?.kind !== 'file') return undefined;
+  const lines = (await storage.readText(path)).split(/\r?\n/).filter((l) => l.trim() !== '');
   const rows = (skipHeader ? lines.slice(1) : lines).map((l) => l.split(sep));
   const out: string[] = [];
   for (const r of rows) {
@@ -103,17 +106,17 @@ function readIndexFile(path: string, sep: string, skipHeader: boolean): string[]
 }
 
 /** Load the dataset a spec describes, with raw-id maps when available. */
-export function loadDataSpec(spec: DataSpec): { dataset: CgkgrDataset; maps: IdMaps } {
+export async function loadDataSpec(storage: Storage, spec: DataSpec): Promise<{ dataset: CgkgrDataset; maps: IdMaps }> {
   if (spec.kind === 'kgcn') {
-    const dataset = readKgcnDataset({ ratings: spec.ratings, kg: spec.kg, name: spec.name });
-    const dir = dirname(spec.ratings);
-    const rels = readCsvColumns(join(dir, 'relations.csv'));
-    const ents = readCsvColumns(join(dir, 'entities.csv'));
+    const dataset = await readKgcnDataset(storage, { ratings: spec.ratings, kg: spec.kg, name: spec.name });
+    const dir = dirnamePath(spec.ratings);
+    const rels = await readCsvColumns(storage, joinPath(dir, 'relations.csv'));
+    const ents = await readCsvColumns(storage, joinPath(dir, 'entities.csv'));
     return {
       dataset,
       maps: {
-        users: readIndexFile(join(dir, 'user_index.csv'), ',', true),
-        items: readIndexFile(join(dir, 'item_index2entity_id.txt'), '\t', false),
+        users: await readIndexFile(storage, joinPath(dir, 'user_index.csv'), ',', true),
+        items: await readIndexFile(storage, joinPath(dir, 'item_index2entity_id.txt'), '\t', false),
         relations: rels?.map((r) => r.slice(1).join(',')),
         entities: ents?.map((r) => `${r[1]}=${r.slice(2).join(',')}`),
       },
@@ -124,9 +127,9 @@ export function loadDataSpec(spec: DataSpec): { dataset: CgkgrDataset; maps: IdM
     return { dataset: { ...dataset, name: spec.name }, maps: { relations: ['item.type', 'item.year', 'year.decade'] } };
   }
   const b = spec.build;
-  const items = readTextTable(spec.itemsCsv, b.delimiter);
+  const items = await readTextTable(storage, spec.itemsCsv, b.delimiter);
   const built = buildKg(items, b);
-  const ratings = readTextTable(spec.ratingsCsv, b.delimiter);
+  const ratings = await readTextTable(storage, spec.ratingsCsv, b.delimiter);
   const imp = implicitFeedback(ratings, built.itemIndex, {
     userColumn: b.userColumn,
     itemColumn: b.ratingItemColumn,

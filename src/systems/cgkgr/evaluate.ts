@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { rocAuc, rankingMetrics, type RankingScores } from '../../metrics/index.js';
 import type { Rng } from '../../util/random.js';
-import type { CGKGR } from './model.js';
+import type { CgkgrNet } from './model.js';
 import type { SampleTensors } from './sampling.js';
 import { csrRow, groupCsr, type Csr, type Interactions } from './data.js';
 
@@ -178,7 +178,7 @@ export function popularityScorers(pop: Float32Array): { pairs: PairScorer; users
  * in chunks of `batchSize` rows. User scorers compute u' once per user and the item side once for
  * all items, then the KG layers for every (user, item) pair in chunks of `pairChunk` pairs.
  */
-export function modelScorers(model: CGKGR, s: SampleTensors, nItem: number, opts: { batchSize: number; pairChunk?: number }): { pairs: PairScorer; users: UserScorer; dispose: () => void } {
+export function modelScorers(model: CgkgrNet, s: SampleTensors, nItem: number, opts: { batchSize: number; pairChunk?: number }): { pairs: PairScorer; users: UserScorer; dispose: () => void } {
   const cfg = model.config;
   const pairChunk = opts.pairChunk ?? Math.max(256, Math.floor(2 ** 21 / (cfg.sampleSize ** cfg.nLayer * cfg.nodeDim)));
   const wasTraining = model.training;

@@ -17,11 +17,9 @@
  * users without a positive are dropped. Users are numbered by increasing id. Without a rating
  * column every row is a positive (Last.FM / Book-Crossing style).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { InputError, UsageError } from '../../util/errors.js';
-import { writeFileAtomic } from '../../node/fs.js';
-import { LineCursor, readText, splitCells } from '../../data/csv.js';
+import { LineCursor, splitCells } from '../../data/csv.js';
+import type { Storage } from '../../io/storage.js';
 import type { Rng } from '../../util/random.js';
 import type { Interactions, KnowledgeGraph } from './data.js';
 
@@ -34,9 +32,8 @@ export interface TextTable {
 }
 
 /** Read a CSV with a header row into cell texts (quotes handled; every row must have the header's width). */
-export function readTextTable(path: string, delimiter: ',' | ';' | '\t' = ','): TextTable {
-  if (!existsSync(path)) throw new InputError('file not found', { file: path });
-  return parseTextTable(readText(path), path, delimiter);
+export async function readTextTable(storage: Storage, path: string, delimiter: ',' | ';' | '\t' = ','): Promise<TextTable> {
+  return parseTextTable(await storage.readText(path), path, delimiter);
 }
 
 export function parseTextTable(text: string, source: string, delimiter: ',' | ';' | '\t' = ','): TextTable {
@@ -288,30 +285,23 @@ function csvCell(s: string): string {
 }
 
 /**
- * Write the KGCN layout into `dir`: kg_final.txt, entities.csv, relations.csv,
- * item_index2entity_id.txt, and with implicit data ratings_final.txt and user_index.csv.
- * Returns the paths written.
+ * The KGCN layout as files: kg_final.txt, entities.csv, relations.csv, item_index2entity_id.txt,
+ * and with implicit data ratings_final.txt and user_index.csv (name → text).
  */
-export function writeKgcnFiles(dir: string, built: BuiltKg, implicit?: ImplicitData, userColumn = implicit?.userColumn ?? 'user'): Record<string, string> {
+export function kgcnFiles(built: BuiltKg, implicit?: ImplicitData, userColumn = implicit?.userColumn ?? 'user'): Record<string, string> {
   const out: Record<string, string> = {};
   const kgLines: string[] = [];
   for (let k = 0; k < built.kg.heads.length; k++) kgLines.push(`${built.kg.heads[k]}\t${built.kg.relations[k]}\t${built.kg.tails[k]}`);
-  out['kg'] = join(dir, 'kg_final.txt');
-  writeFileAtomic(out['kg'], kgLines.join('\n') + '\n');
-  out['entities'] = join(dir, 'entities.csv');
-  writeFileAtomic(out['entities'], ['entity,type,value', ...built.entities.map((e, k) => `${k},${csvCell(e.type)},${csvCell(e.value)}`)].join('\n') + '\n');
-  out['relations'] = join(dir, 'relations.csv');
-  writeFileAtomic(out['relations'], ['relation,name', ...built.relations.map((r, k) => `${k},${csvCell(r)}`)].join('\n') + '\n');
-  out['itemIndex'] = join(dir, 'item_index2entity_id.txt');
-  writeFileAtomic(out['itemIndex'], built.itemIds.map((id, e) => `${id}\t${e}`).join('\n') + '\n');
+  out['kg_final.txt'] = kgLines.join('\n') + '\n';
+  out['entities.csv'] = ['entity,type,value', ...built.entities.map((e, k) => `${k},${csvCell(e.type)},${csvCell(e.value)}`)].join('\n') + '\n';
+  out['relations.csv'] = ['relation,name', ...built.relations.map((r, k) => `${k},${csvCell(r)}`)].join('\n') + '\n';
+  out['item_index2entity_id.txt'] = built.itemIds.map((id, e) => `${id}\t${e}`).join('\n') + '\n';
   if (implicit) {
     const r = implicit.interactions;
     const lines: string[] = [];
     for (let k = 0; k < r.users.length; k++) lines.push(`${r.users[k]}\t${r.items[k]}\t${r.labels[k]}`);
-    out['ratings'] = join(dir, 'ratings_final.txt');
-    writeFileAtomic(out['ratings'], lines.join('\n') + '\n');
-    out['userIndex'] = join(dir, 'user_index.csv');
-    writeFileAtomic(out['userIndex'], [`user,${csvCell(userColumn)}`, ...implicit.userIds.map((id, u) => `${u},${csvCell(id)}`)].join('\n') + '\n');
+    out['ratings_final.txt'] = lines.join('\n') + '\n';
+    out['user_index.csv'] = [`user,${csvCell(userColumn)}`, ...implicit.userIds.map((id, u) => `${u},${csvCell(id)}`)].join('\n') + '\n';
   }
   return out;
 }

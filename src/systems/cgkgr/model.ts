@@ -32,7 +32,7 @@ export interface CgkgrSizes {
   nRelation: number;
 }
 
-/** Per-pair attention weights, for inspection (see {@link CGKGR.explain}). */
+/** Per-pair attention weights, for inspection (see {@link CgkgrNet.explain}). */
 export interface CgkgrAttention {
   /** User side: the sampled items [B, S] and α [B, S, H]. */
   userItems: tf.Tensor2D;
@@ -56,7 +56,7 @@ export interface ItemSide {
   alpha: tf.Tensor3D;
 }
 
-export class CGKGR extends Module {
+export class CgkgrNet extends Module {
   readonly config: CgkgrConfig;
   readonly sizes: CgkgrSizes;
   readonly userEmb: tf.Variable;
@@ -99,7 +99,7 @@ export class CGKGR extends Module {
 
   /** Number of scalar parameters for a configuration and data sizes (as the official log's "Total"). */
   static parameterCount(config: Pick<CgkgrConfig, 'nodeDim' | 'aggType' | 'nLayer'>, sizes: CgkgrSizes): number {
-    return Object.values(CGKGR.parameterShapes(config, sizes)).reduce((s, shape) => s + shape.reduce((a, b) => a * b, 1), 0);
+    return Object.values(CgkgrNet.parameterShapes(config, sizes)).reduce((s, shape) => s + shape.reduce((a, b) => a * b, 1), 0);
   }
 
   /** W_ui = W_R[R] [d, d] and the KG relation matrices W_R[0..R−1] [R, d, d]. */

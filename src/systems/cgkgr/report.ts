@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { heatmap, lineChart, type MetricsComparison, type ReportSection, type Table } from '../../report/index.js';
-import type { CGKGR } from './model.js';
+import type { CgkgrNet } from './model.js';
 import { sampleToTensors, disposeSampleTensors, type NeighbourSample } from './sampling.js';
 import type { ScorerEvaluation } from './experiment.js';
 import type { OfficialSelection } from './train.js';
@@ -27,6 +27,7 @@ export function metricsComparisons(evals: ScorerEvaluation[], dataset: string, k
   return [
     {
       split: 'test',
+      protocol: 'full ranking',
       dataset,
       note: FULL,
       metrics: ['AUC (global)', 'F1@0.5 (global)', `Recall@${k} (full ranking)`, `NDCG@${k} (full ranking)`, 'users ranked'],
@@ -45,6 +46,7 @@ export function metricsComparisons(evals: ScorerEvaluation[], dataset: string, k
     },
     {
       split: 'test',
+      protocol: 'official',
       dataset,
       note: OFFICIAL,
       metrics: ['AUC (official, per-batch)', 'F1 (official, per-batch)', `Recall@${k} (official, 100 users)`, `NDCG@${k} (official, 100 users)`],
@@ -132,7 +134,7 @@ export function examplePair(prep: PreparedData): { user: number; item: number } 
 }
 
 /** Attention weights of the model for one (user, item) pair: user side, item side, and the item's KG neighbours. */
-export function attentionSection(model: CGKGR, sample: NeighbourSample, pair: { user: number; item: number }, maps: IdMaps): ReportSection {
+export function attentionSection(model: CgkgrNet, sample: NeighbourSample, pair: { user: number; item: number }, maps: IdMaps): ReportSection {
   const st = sampleToTensors(sample);
   try {
     const H = model.config.nHead;

@@ -6,18 +6,17 @@
  *
  * Model selection, both protocols: official — test AUC/F1 at the epoch of best per-batch eval
  * AUC, Top-K test numbers per K at the epoch of best eval Recall@K; full — the weights (and the
- * sample) of the epoch with the best global eval AUC are kept and evaluated at the end.
+ * sample) of the epoch with the best global eval AUC are kept and evaluated at the end. The loop is `fit`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { findLatestCheckpoint, restoreCheckpoint, saveCheckpoint } from '../../train/checkpoint.js';
-import { loadSafetensors, saveSafetensors } from '../../io/safetensors.js';
 import { Adam } from '../../optim/optimizers.js';
+import { fit, type ProgressSink } from '../../train/fit.js';
+import type { Storage } from '../../io/storage.js';
+import { lazyMap } from '../../data/batches.js';
 import { InputError } from '../../util/errors.js';
 import { Rng } from '../../util/random.js';
 import type { CgkgrConfig, SummaryRows } from './config.js';
-import { CGKGR } from './model.js';
+import { CgkgrNet } from './model.js';
 import {
   buildKgAdjacency,
   buildTrainGraph,
@@ -115,29 +114,20 @@ export interface TrainOptions {
   log?: (line: string) => void;
   onEpoch?: (rec: EpochRecord) => void;
   signal?: AbortSignal;
+  progress?: ProgressSink;
   /**
-   * Folder for resumable progress: after every epoch the model, optimiser, every generator
-   * (sampling, shuffling, Top-K users, dropout), the history and the best weights so far are
-   * checkpointed there, so a killed run can continue.
+   * Resumable progress: after every epoch the model, optimiser, every generator (sampling,
+   * shuffling, Top-K users, dropout), the history and the best weights so far are checkpointed
+   * in `dir`; a folder holding a checkpoint resumes.
    */
-  progressDir?: string;
-  /** Continue from the checkpoint in `progressDir` (if there is one). */
-  resume?: boolean;
+  checkpoint?: { storage: Storage; dir: string };
 }
 
-/** What a progress checkpoint keeps besides weights and optimiser state. */
-interface ProgressExtra {
-  history: EpochRecord[];
-  best: number | null;
-  bestEpoch: number;
-  bestState: number[];
-  rngs: { sample: number[]; shuffle: number[]; topK: number[] };
-  steps: number;
-  trainSeconds: number;
-}
+/** The validation of one epoch: the official CTR scores on eval and test, and the official Top-K. */
+type EpochScores = Pick<EpochRecord, 'eval' | 'test' | 'topK'>;
 
 export interface TrainResult {
-  model: CGKGR;
+  model: CgkgrNet;
   /** Neighbour sample of the kept epoch and the sampler state that reproduces it. */
   sample: NeighbourSample;
   sampleState: number[];
@@ -175,163 +165,140 @@ export async function trainCgkgr(prep: PreparedData, opts: TrainOptions): Promis
   const sampleRng = root.fork();
   const shuffleRng = root.fork();
   const topKRng = root.fork();
-  const model = new CGKGR(cfg, { nUser: ds.nUser, nEntity: kg.nEntity, nRelation: kg.nRelation }, initSeed);
+  const model = new CgkgrNet(cfg, { nUser: ds.nUser, nEntity: kg.nEntity, nRelation: kg.nRelation }, initSeed);
   const opt = new Adam(model.namedTrainable(), { lr: cfg.lr, betas: [0.9, 0.999], eps: 1e-8 });
   const vars = opt.variables();
-  const history: EpochRecord[] = [];
-  let best = -Infinity;
-  let bestEpoch = 0;
-  let snapshot: Map<string, tf.Tensor> | null = null;
-  let bestSample: NeighbourSample | null = null;
-  let bestState: number[] = sampleRng.getState();
-  let steps = 0;
-  let trainSeconds = 0;
   const officialUsers = opts.officialTopK === false ? null : { n: opts.topKUsers ?? 100 };
-  let firstEpoch = 1;
-  const bestFile = opts.progressDir ? join(opts.progressDir, 'best.safetensors') : null;
-  if (opts.resume && opts.progressDir) {
-    const latest = findLatestCheckpoint(opts.progressDir);
-    if (latest) {
-      const info = restoreCheckpoint(latest, { model, optimizer: opt });
-      const x = info.extra as ProgressExtra;
-      firstEpoch = info.epoch + 1;
-      history.push(...x.history);
-      best = x.best ?? -Infinity;
-      bestEpoch = x.bestEpoch;
-      bestState = x.bestState;
-      sampleRng.setState(x.rngs.sample);
-      shuffleRng.setState(x.rngs.shuffle);
-      topKRng.setState(x.rngs.topK);
-      steps = x.steps;
-      trainSeconds = x.trainSeconds;
-      if (bestEpoch > 0 && bestFile && existsSync(bestFile)) {
-        snapshot = loadSafetensors(bestFile);
-        // The kept epoch's neighbour sample, redrawn from the sampler state that made it.
-        const r = new Rng(0);
-        r.setState(bestState);
-        bestSample = sampleNeighbours(prep.graph, kgAdj, cfg.sampleSize, r, cfg.noInteraction);
-      }
-      log(`[${label}] resumed from ${latest}: continuing at epoch ${firstEpoch}`);
-    }
-  }
-  for (let epoch = firstEpoch; epoch <= cfg.nEpoch; epoch++) {
-    if (opts.signal?.aborted) break;
-    const state = sampleRng.getState();
-    const sample = sampleNeighbours(prep.graph, kgAdj, cfg.sampleSize, sampleRng, cfg.noInteraction);
-    const st: SampleTensors = sampleToTensors(sample);
-    try {
-      model.train();
-      const order = shuffleRng.permutation(nTrain);
-      const B = cfg.batchSize;
-      const bu = new Int32Array(B);
-      const bi = new Int32Array(B);
-      const bl = new Float32Array(B);
-      let lossSum = 0;
-      let bceSum = 0;
-      let n = 0;
-      const t0 = performance.now();
-      for (let s = 0; s + B <= nTrain; s += B) {
-        if (opts.signal?.aborted) break;
-        for (let k = 0; k < B; k++) {
-          const r = order[s + k]!;
-          bu[k] = prep.train.users[r]!;
-          bi[k] = prep.train.items[r]!;
-          bl[k] = prep.train.labels[r]!;
-        }
+  const B = cfg.batchSize;
+  // The epoch's neighbour sample (drawn at its start) and the sampler state that drew it.
+  let epochState: number[] = sampleRng.getState();
+  let st: SampleTensors | null = null;
+  const bu = new Int32Array(B);
+  const bi = new Int32Array(B);
+  const bl = new Float32Array(B);
+  try {
+    const res = await fit<number, EpochScores>({
+      model,
+      optimizer: opt,
+      epochs: cfg.nEpoch,
+      epochStart: () => {
+        epochState = sampleRng.getState();
+        st = sampleToTensors(sampleNeighbours(prep.graph, kgAdj, cfg.sampleSize, sampleRng, cfg.noInteraction));
+      },
+      batches: () => {
+        const order = shuffleRng.permutation(nTrain);
+        // Only full batches, as the official loop.
+        const starts = Array.from({ length: Math.floor(nTrain / B) }, (_, k) => k * B);
+        return lazyMap(starts, (s0) => {
+          for (let k = 0; k < B; k++) {
+            const r = order[s0 + k]!;
+            bu[k] = prep.train.users[r]!;
+            bi[k] = prep.train.items[r]!;
+            bl[k] = prep.train.labels[r]!;
+          }
+          return s0;
+        });
+      },
+      step: () => {
         const users = tf.tensor1d(bu, 'int32');
         const items = tf.tensor1d(bi, 'int32');
         const labels = tf.tensor1d(bl, 'float32');
         let bce: tf.Scalar | null = null;
         const { value, grads } = tf.variableGrads(() => {
-          const l = model.loss(users, items, labels, st);
+          const l = model.loss(users, items, labels, st!);
           bce = tf.keep(l.bce);
           return l.total;
         }, vars);
         opt.step(grads);
-        lossSum += value.dataSync()[0]!;
-        bceSum += (bce as tf.Scalar | null)?.dataSync()[0] ?? NaN;
+        const loss = value.dataSync()[0]!;
+        const b = (bce as tf.Scalar | null)?.dataSync()[0] ?? NaN;
         tf.dispose([value, users, items, labels, ...Object.values(grads)]);
         if (bce) (bce as tf.Scalar).dispose();
-        n++;
-        steps++;
-      }
-      const secs = (performance.now() - t0) / 1000;
-      trainSeconds += secs;
-      if (n === 0) break;
+        return { loss, bce: b };
+      },
       // Official CTR evaluation with this epoch's sample.
-      const sc = modelScorers(model, st, ds.nItem, { batchSize: cfg.batchSize });
-      let rec: EpochRecord;
-      try {
-        const evalScores = sc.pairs(prep.eval.users, prep.eval.items);
-        const testScores = sc.pairs(prep.test.users, prep.test.items);
-        const evalCtr = ctrScores(prep.eval, evalScores, cfg.batchSize, true);
-        const testCtr = ctrScores(prep.test, testScores, cfg.batchSize, true);
-        let topK: EpochRecord['topK'] = null;
-        if (officialUsers) {
-          const common = { batchSize: cfg.batchSize, probabilities: true, nItem: ds.nItem, nUser: ds.nUser, fullRanking: false };
-          const ev = evaluateSplit('eval', prep.eval, sc, prep, { ...common, officialUsers: officialTopKUsers(prep.train, prep.eval, officialUsers.n, topKRng) });
-          const te = evaluateSplit('test', prep.test, sc, prep, { ...common, officialUsers: officialTopKUsers(prep.train, prep.test, officialUsers.n, topKRng) });
-          topK = { eval: ev.official!, test: te.official! };
+      validate: () => {
+        const sc = modelScorers(model, st!, ds.nItem, { batchSize: B });
+        try {
+          const evalCtr = ctrScores(prep.eval, sc.pairs(prep.eval.users, prep.eval.items), B, true);
+          const testCtr = ctrScores(prep.test, sc.pairs(prep.test.users, prep.test.items), B, true);
+          let topK: EpochRecord['topK'] = null;
+          if (officialUsers) {
+            const common = { batchSize: B, probabilities: true, nItem: ds.nItem, nUser: ds.nUser, fullRanking: false };
+            const ev = evaluateSplit('eval', prep.eval, sc, prep, { ...common, officialUsers: officialTopKUsers(prep.train, prep.eval, officialUsers.n, topKRng) });
+            const te = evaluateSplit('test', prep.test, sc, prep, { ...common, officialUsers: officialTopKUsers(prep.train, prep.test, officialUsers.n, topKRng) });
+            topK = { eval: ev.official!, test: te.official! };
+          }
+          return { eval: evalCtr, test: testCtr, topK };
+        } finally {
+          sc.dispose();
         }
-        rec = { epoch, loss: lossSum / n, bce: bceSum / n, steps: n, trainSeconds: secs, eval: evalCtr, test: testCtr, topK };
-      } finally {
-        sc.dispose();
-      }
-      history.push(rec);
-      log(`[${label}] epoch ${epoch}/${cfg.nEpoch}  loss ${rec.loss.toFixed(4)}  train ${secs.toFixed(1)} s`);
-      log(`[${label}]   eval split: ${formatCtr(rec.eval)}`);
-      log(`[${label}]   test split: ${formatCtr(rec.test)}`);
-      if (rec.topK) {
-        const r20 = (r: RankingReport): string => {
-          const m = r.atK.find((x) => x.k === 20);
-          return m ? `Recall@20 ${m.recall.toFixed(4)} NDCG@20 ${m.ndcg.toFixed(4)}` : '';
-        };
-        log(`[${label}]   official Top-K (${rec.topK.test.users} sampled users): eval ${r20(rec.topK.eval)} | test ${r20(rec.topK.test)}`);
-      }
-      opts.onEpoch?.(rec);
-      if (rec.eval.aucGlobal > best) {
-        best = rec.eval.aucGlobal;
-        bestEpoch = epoch;
-        if (snapshot) tf.dispose([...snapshot.values()]);
-        snapshot = new Map(model.namedParameters().map(([name, v]) => [name, tf.clone(v)]));
-        bestSample = sample;
-        bestState = state;
-        if (bestFile) saveSafetensors(bestFile, snapshot);
-      }
-      if (opts.progressDir) {
-        const extra: ProgressExtra = {
-          history, best: Number.isFinite(best) ? best : null, bestEpoch, bestState,
-          rngs: { sample: sampleRng.getState(), shuffle: shuffleRng.getState(), topK: topKRng.getState() },
-          steps, trainSeconds,
-        };
-        saveCheckpoint(opts.progressDir, { model, optimizer: opt, config: { config: cfg, seed: opts.seed, label }, epoch, step: steps, keep: 1, extra });
-      }
-    } finally {
-      disposeSampleTensors(st);
-    }
+      },
+      monitor: { value: (r) => r.valid?.eval.aucGlobal, mode: 'max' },
+      bestState: () => epochState,
+      state: {
+        save: () => ({ sample: sampleRng.getState(), shuffle: shuffleRng.getState(), topK: topKRng.getState() }),
+        load: (x) => {
+          const r = x as { sample: number[]; shuffle: number[]; topK: number[] };
+          sampleRng.setState(r.sample);
+          shuffleRng.setState(r.shuffle);
+          topKRng.setState(r.topK);
+        },
+      },
+      checkpoint: opts.checkpoint ? { ...opts.checkpoint, config: { config: cfg, seed: opts.seed, label }, system: 'cgkgr' } : undefined,
+      signal: opts.signal,
+      progress: opts.progress,
+      epochEnd: (r) => {
+        if (st) disposeSampleTensors(st);
+        st = null;
+        const rec = toRecord(r);
+        log(`[${label}] epoch ${rec.epoch}/${cfg.nEpoch}  loss ${rec.loss.toFixed(4)}  train ${rec.trainSeconds.toFixed(1)} s`);
+        log(`[${label}]   eval split: ${formatCtr(rec.eval)}`);
+        log(`[${label}]   test split: ${formatCtr(rec.test)}`);
+        if (rec.topK) {
+          const r20 = (x: RankingReport): string => {
+            const m = x.atK.find((y) => y.k === 20);
+            return m ? `Recall@20 ${m.recall.toFixed(4)} NDCG@20 ${m.ndcg.toFixed(4)}` : '';
+          };
+          log(`[${label}]   official Top-K (${rec.topK.test.users} sampled users): eval ${r20(rec.topK.eval)} | test ${r20(rec.topK.test)}`);
+        }
+        opts.onEpoch?.(rec);
+      },
+    });
+    if (res.resumedFrom > 0) log(`[${label}] resumed after epoch ${res.resumedFrom}`);
+    const history = res.history.map(toRecord);
+    // The kept epoch's neighbour sample, redrawn from the sampler state that made it; with no
+    // epoch, the untrained model with a fresh sample.
+    let sampleState: number[];
+    if (res.bestEpoch > 0) sampleState = res.bestState as number[];
+    else sampleState = sampleRng.getState();
+    const r = new Rng(0);
+    r.setState(sampleState);
+    const sample = sampleNeighbours(prep.graph, kgAdj, cfg.sampleSize, r, cfg.noInteraction);
+    model.eval();
+    const trainSeconds = history.reduce((a, h) => a + h.trainSeconds, 0);
+    return {
+      model,
+      sample,
+      sampleState,
+      bestEpoch: res.bestEpoch,
+      history,
+      official: officialSelection(history),
+      kgAdj,
+      steps: res.steps,
+      secondsPerEpoch: history.length > 0 ? trainSeconds / history.length : NaN,
+    };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  } finally {
+    if (st) disposeSampleTensors(st);
+    opt.dispose();
   }
-  if (snapshot) {
-    model.loadStateDict(snapshot);
-    tf.dispose([...snapshot.values()]);
-  }
-  opt.dispose();
-  if (!bestSample) {
-    // No epoch completed (0 epochs or aborted at once): the untrained model with a fresh sample.
-    bestState = sampleRng.getState();
-    bestSample = sampleNeighbours(prep.graph, kgAdj, cfg.sampleSize, sampleRng, cfg.noInteraction);
-  }
-  model.eval();
-  return {
-    model,
-    sample: bestSample,
-    sampleState: bestState,
-    bestEpoch,
-    history,
-    official: officialSelection(history),
-    kgAdj,
-    steps,
-    secondsPerEpoch: history.length > 0 ? trainSeconds / history.length : NaN,
-  };
+}
+
+function toRecord(r: { epoch: number; train: Record<string, number>; valid: EpochScores | null; steps: number; trainSeconds: number }): EpochRecord {
+  return { epoch: r.epoch, loss: r.train['loss']!, bce: r.train['bce']!, steps: r.steps, trainSeconds: r.trainSeconds, eval: r.valid!.eval, test: r.valid!.test, topK: r.valid!.topK };
 }
 
 /** Official model selection over the epoch records (`Exp_all`). */

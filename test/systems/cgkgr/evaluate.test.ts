@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../../src/engine/index.js';
 import { Rng } from '../../../src/util/random.js';
 import { ctrScores, itemPopularity, modelScorers, officialTopKUsers, popularityScorers, rankUsers } from '../../../src/systems/cgkgr/evaluate.js';
-import { CGKGR } from '../../../src/systems/cgkgr/model.js';
+import { CgkgrNet } from '../../../src/systems/cgkgr/model.js';
 import { resolveConfig } from '../../../src/systems/cgkgr/config.js';
 import { buildKgAdjacency, groupCsr, type Csr } from '../../../src/systems/cgkgr/data.js';
 import { sampleNeighbours, sampleToTensors, disposeSampleTensors } from '../../../src/systems/cgkgr/sampling.js';
@@ -83,7 +83,7 @@ test('the all-items user scorer (cached summaries, tiled pairs) equals the pairw
   const prep = prepareData(ds, { splitSeed: 1 });
   for (const nLayer of [1, 2]) {
     const cfg = resolveConfig({ nodeDim: 8, nHead: 2, sampleSize: 3, nLayer, batchSize: 16 });
-    const model = new CGKGR(cfg, { nUser: ds.nUser, nEntity: ds.kg.nEntity, nRelation: ds.kg.nRelation }, 4);
+    const model = new CgkgrNet(cfg, { nUser: ds.nUser, nEntity: ds.kg.nEntity, nRelation: ds.kg.nRelation }, 4);
     const sample = sampleNeighbours(prep.graph, buildKgAdjacency(ds.kg), 3, new Rng(5), 'empty');
     const st = sampleToTensors(sample);
     const sc = modelScorers(model, st, ds.nItem, { batchSize: 16, pairChunk: 50 });

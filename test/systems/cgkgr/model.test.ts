@@ -6,7 +6,7 @@ import { initEngine } from '../../../src/engine/index.js';
 import { gradCheck } from '../../../src/nn/gradcheck.js';
 import { Rng } from '../../../src/util/random.js';
 import { Adam } from '../../../src/optim/optimizers.js';
-import { CGKGR, bceWithLogits } from '../../../src/systems/cgkgr/model.js';
+import { CgkgrNet, bceWithLogits } from '../../../src/systems/cgkgr/model.js';
 import { multiHeadAttention, tfXavierUniform } from '../../../src/systems/cgkgr/aggregators.js';
 import { resolveConfig, type AggregatorType, type ReprType } from '../../../src/systems/cgkgr/config.js';
 import type { SampleTensors } from '../../../src/systems/cgkgr/sampling.js';
@@ -52,16 +52,16 @@ function closeTo(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: nu
 
 test('parameter counts equal the official logs (Last.FM allocated; Book and ML-20M by shape)', () => {
   const music = resolveConfig({}, 'music');
-  const m = new CGKGR(music, { nUser: 1872, nEntity: 9366, nRelation: 60 }, 1);
+  const m = new CgkgrNet(music, { nUser: 1872, nEntity: 9366, nRelation: 60 }, 1);
   assert.equal(m.numParameters(), 197_792);
-  assert.equal(CGKGR.parameterCount(music, { nUser: 1872, nEntity: 9366, nRelation: 60 }), 197_792);
+  assert.equal(CgkgrNet.parameterCount(music, { nUser: 1872, nEntity: 9366, nRelation: 60 }), 197_792);
   m.dispose();
-  assert.equal(CGKGR.parameterCount(resolveConfig({}, 'book'), { nUser: 17_860, nEntity: 77_903, nRelation: 25 }), 6_272_448);
-  assert.equal(CGKGR.parameterCount(resolveConfig({}, 'movie'), { nUser: 138_159, nEntity: 102_569, nRelation: 32 }), 15_562_560);
+  assert.equal(CgkgrNet.parameterCount(resolveConfig({}, 'book'), { nUser: 17_860, nEntity: 77_903, nRelation: 25 }), 6_272_448);
+  assert.equal(CgkgrNet.parameterCount(resolveConfig({}, 'movie'), { nUser: 138_159, nEntity: 102_569, nRelation: 32 }), 15_562_560);
   // Every allocated shape matches the shape table (same names, same sizes).
   const small = resolveConfig({ nodeDim: 8, nHead: 2, nLayer: 2, aggType: 'ngh' });
-  const sm = new CGKGR(small, { nUser: 3, nEntity: 7, nRelation: 2 }, 1);
-  const table = CGKGR.parameterShapes(small, { nUser: 3, nEntity: 7, nRelation: 2 });
+  const sm = new CgkgrNet(small, { nUser: 3, nEntity: 7, nRelation: 2 }, 1);
+  const table = CgkgrNet.parameterShapes(small, { nUser: 3, nEntity: 7, nRelation: 2 });
   assert.deepEqual(Object.fromEntries(sm.namedParameters().map(([n, v]) => [n, v.shape])), table);
   sm.dispose();
 });
@@ -79,7 +79,7 @@ for (const c of fixture.cases) {
   test(`forward agrees with the numpy transcription of the official graph: ${c.config.name}`, () => {
     const z = fixture.sizes;
     const cfg = resolveConfig({ nodeDim: z.dim, sampleSize: z.sample_size, nLayer: c.config.n_layer, nHead: c.config.n_head, aggType: c.config.agg, reprType: c.config.repr, a: c.config.a, l2Weight: z.l2_weight });
-    const m = new CGKGR(cfg, { nUser: z.n_user, nEntity: z.n_entity, nRelation: z.n_relation }, 1);
+    const m = new CgkgrNet(cfg, { nUser: z.n_user, nEntity: z.n_entity, nRelation: z.n_relation }, 1);
     const dict = new Map(Object.entries(c.params).map(([n, p]) => [n, tf.tensor(p.data, p.shape)]));
     m.loadStateDict(dict);
     tf.dispose([...dict.values()]);
@@ -108,7 +108,7 @@ for (const c of fixture.cases) {
 test('every attention row sums to 1 over the S neighbours (user, item and KG sides)', () => {
   const z = fixture.sizes;
   const cfg = resolveConfig({ nodeDim: 8, sampleSize: z.sample_size, nLayer: 2, nHead: 4 });
-  const m = new CGKGR(cfg, { nUser: z.n_user, nEntity: z.n_entity, nRelation: z.n_relation }, 5);
+  const m = new CgkgrNet(cfg, { nUser: z.n_user, nEntity: z.n_entity, nRelation: z.n_relation }, 5);
   const s = fixtureSample();
   const users = tf.tensor1d(fixture.inputs['users']!, 'int32');
   const items = tf.tensor1d(fixture.inputs['items']!, 'int32');
@@ -148,7 +148,7 @@ test('multi-head attention by hand: two heads, two neighbours', () => {
 
 test('the relation transform is W_r·(s ⊙ e_h) per sampled edge (hand-checked against explicit matrices)', () => {
   const cfg = resolveConfig({ nodeDim: 4, nHead: 1, sampleSize: 2, nLayer: 1 });
-  const m = new CGKGR(cfg, { nUser: 2, nEntity: 4, nRelation: 2 }, 3);
+  const m = new CgkgrNet(cfg, { nUser: 2, nEntity: 4, nRelation: 2 }, 3);
   const agg = m.entityAggregators.at(0);
   const Wrel = tf.tensor3d([
     [[1, 0, 0, 0], [0, 2, 0, 0], [0, 0, 3, 0], [0, 0, 0, 4]],
@@ -172,7 +172,7 @@ test('the relation transform is W_r·(s ⊙ e_h) per sampled edge (hand-checked 
 test('gradient check through the whole model (2 layers, sum aggregator, combine signal)', () => {
   const z = fixture.sizes;
   const cfg = resolveConfig({ nodeDim: 8, sampleSize: z.sample_size, nLayer: 2, nHead: 2, aggType: 'sum', reprType: 'combine', a: 0.7, l2Weight: 0.01 });
-  const m = new CGKGR(cfg, { nUser: z.n_user, nEntity: z.n_entity, nRelation: z.n_relation }, 11);
+  const m = new CgkgrNet(cfg, { nUser: z.n_user, nEntity: z.n_entity, nRelation: z.n_relation }, 11);
   const s = fixtureSample();
   const users = tf.tensor1d(fixture.inputs['users']!, 'int32');
   const items = tf.tensor1d(fixture.inputs['items']!, 'int32');
@@ -189,7 +189,7 @@ test('gradient check through the whole model (2 layers, sum aggregator, combine 
 test('a tiny model overfits a tiny batch, and training steps do not leak tensors', () => {
   const z = fixture.sizes;
   const cfg = resolveConfig({ nodeDim: 8, sampleSize: z.sample_size, nLayer: 1, nHead: 2, l2Weight: 0 });
-  const m = new CGKGR(cfg, { nUser: z.n_user, nEntity: z.n_entity, nRelation: z.n_relation }, 2);
+  const m = new CgkgrNet(cfg, { nUser: z.n_user, nEntity: z.n_entity, nRelation: z.n_relation }, 2);
   const s = fixtureSample();
   const users = tf.tensor1d(fixture.inputs['users']!, 'int32');
   const items = tf.tensor1d(fixture.inputs['items']!, 'int32');
