@@ -3,8 +3,9 @@ import type { AnySystem } from '../system/types.js';
 import { stemgnnSystem } from './stemgnn/system.js';
 import { mtadgatSystem } from './mtadgat/system.js';
 import { cgkgrSystem } from './cgkgr/system.js';
+import { plrmSystem } from './plrm/system.js';
 
-export const SYSTEMS: readonly AnySystem[] = [stemgnnSystem, mtadgatSystem, cgkgrSystem];
+export const SYSTEMS: readonly AnySystem[] = [stemgnnSystem, mtadgatSystem, cgkgrSystem, plrmSystem];
 
 /** A system by its CLI name. */
 export function findSystem(name: string): AnySystem | undefined {

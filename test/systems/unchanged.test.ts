@@ -95,3 +95,15 @@ test('CG-KGR: same AUC and ranking in both protocols, baselines and curves as be
   assert.equal(at('item popularity', 'AUC (global)'), m.popularity.test.ctr.aucGlobal);
   assert.equal(at('CG-KGR, random KG', 'AUC (official, per-batch)'), m.randomKg.test.ctr.aucOfficial);
 });
+
+test('PLRM: same label-model and end-model scores and fit curves as before the kit', async () => {
+  const { b, finals, epochs } = await rerun('plrm');
+  // Before the kit only the comparison's first row was kept; every row's numbers are now there.
+  const m = b.metrics as { scores: { test: Record<string, { accuracy: number }> } };
+  for (const [label, s] of Object.entries(m.scores.test)) {
+    const row = finals.find((f) => f.split === 'test' && f.name === 'accuracy' && (f.label === label || f.label.startsWith(label)));
+    assert.equal(row?.value, s.accuracy, label);
+  }
+  sameModelFinals(b, finals);
+  sameCurves(b, epochs);
+});

@@ -8,9 +8,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, Linear } from '../../nn/index.js';
-import { Adam, trainStep } from '../../train/index.js';
+import { Adam } from '../../optim/optimizers.js';
+import { trainStep } from '../../train/step.js';
 import { ZScoreScaler } from '../../data/index.js';
 import { Rng } from '../../util/random.js';
+import type { LabelModelName } from './label_models.js';
 
 /** End-model options. */
 export interface EndModelOptions {
@@ -141,4 +143,12 @@ export function coveredRows(L: Int32Array, n: number, nIlf: number): number[] {
     }
   }
   return out;
+}
+
+/** A trained end model as stored with the label models. */
+export interface StoredEndModel {
+  model: EndModel;
+  scaler: ZScoreScaler;
+  labelSource: LabelModelName;
+  bestEpoch: number;
 }

@@ -1,13 +1,42 @@
 /**
  * PLRM — Probabilistic Label Relation Model for weak indirect supervision (Zhang et al., ICLR
- * 2022; official code JieyuZ2/wis). Programmatic API; the CLI (`sheaf plrm …`) wraps it.
+ * 2022; official code JieyuZ2/wis): probabilistic labels for a k-way task from labelling
+ * functions whose outputs come from other label spaces, using a graph of label relations.
  *
- * Typical use:
- *   const task = readTaskJson('task.json');
- *   const run = trainPlrm(task);                 // LRMV, ALRMV, LFPGM, PLRM (+ end model)
- *   run.scores.test?.PLRM                        // { accuracy, macroF1 }
- *   predictProba(run.models, 'PLRM', L, n)       // n × k probabilistic labels
+ * ```ts
+ * import { PLRM, parseTaskJson } from 'sheaf/plrm';
+ * const task = parseTaskJson(JSON.parse(text));
+ * const m = await PLRM.fit(task);                  // LRMV, ALRMV, LFPGM, PLRM (+ end model)
+ * const r = await m.evaluate();                    // valid/test accuracy and macro-F1, side by side
+ * const p = m.label(task.splits.train!.L, task.splits.train!.n);   // n × k probabilistic labels
+ * ```
  */
+import type { Storage } from '../../io/storage.js';
+import { TrainedModel, type CallOptions } from '../../system/facade.js';
+import { plrmSystem as system, type FittedPlrm as Fitted, type PlrmOptionsInput as Input } from './system.js';
+import { predictProba as proba, type LabelModelName as ModelName } from './label_models.js';
+import type { WisTask as Task } from './task.js';
+
+/** Fitted label models (and end model) of one task. */
+export class PLRM extends TrainedModel<Fitted, Task> {
+  /** Fit LFPGM and PLRM (and the majority votes and an end model) on a task. */
+  static async fit(task: Task, config: Input = {}, o: CallOptions = {}): Promise<PLRM> {
+    const r = await TrainedModel.trainWith<Fitted, Task>(system, task, config, {}, o);
+    return new PLRM(system, r.model, task, r.eval);
+  }
+
+  /** Load a checkpoint folder or a run folder. */
+  static async load(dir: string, o: { storage?: Storage } = {}): Promise<PLRM> {
+    const r = await TrainedModel.loadWith<Fitted>(system, dir, o);
+    return new PLRM(system, r.model, null, r.eval);
+  }
+
+  /** Probabilistic labels (n × k, row-major) of ILF outputs L (n × J, -1 = abstain) from one label model. */
+  label(L: Int32Array, n: number, model: ModelName = 'PLRM'): Float64Array {
+    return proba(this.model.models, model, L, n);
+  }
+}
+
 export {
   LabelGraph,
   RELATIONS,
@@ -57,9 +86,8 @@ export {
   type ModelScores,
 } from './label_models.js';
 export { analyseIlfs, type LfAnalysis, type IlfStats } from './lf_analysis.js';
-export { EndModel, trainEndModel, endModelProba, coveredRows, DEFAULT_END_MODEL, type EndModelOptions, type TrainedEndModel } from './end_model.js';
+export { EndModel, trainEndModel, endModelProba, coveredRows, DEFAULT_END_MODEL, type EndModelOptions, type TrainedEndModel, type StoredEndModel } from './end_model.js';
 export { trainPlrm, analyseTask, scoreEndModel, type PlrmRun, type TrainPlrmOptions, type TaskScores } from './pipeline.js';
-export { savePlrmCheckpoint, loadPlrmCheckpoint, type LoadedPlrm, type PlrmCheckpointConfig, type StoredEndModel } from './checkpoint.js';
 export { generateSyntheticTask, SYNTHETIC_DEFAULTS, type SyntheticOptions } from './synthetic.js';
 export { SHIPPED_TASKS_DIR } from './shipped.js';
-export { plrmSystem, writeLabelsCsv, readTaskFromOptions } from './cli.js';
+export { plrmSystem, readTask, labelsCsv, configSchema, dataSchema, type FittedPlrm, type PlrmOptions, type PlrmOptionsInput } from './system.js';

@@ -8,7 +8,7 @@ import { SPLITS } from './task.js';
 import { analyseIlfs, type LfAnalysis } from './lf_analysis.js';
 import { evaluateTask, predictProba, trainLabelModels, type LabelModelName, type LabelModels, type ModelScores, type PlrmConfigInput } from './label_models.js';
 import { coveredRows, endModelProba, trainEndModel, type EndModelOptions } from './end_model.js';
-import type { StoredEndModel } from './checkpoint.js';
+import type { StoredEndModel } from './end_model.js';
 import { probsToPreds, scores } from './predict.js';
 
 /** Options of {@link trainPlrm}. */

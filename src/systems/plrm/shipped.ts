@@ -1,6 +1,4 @@
 /** Where the shipped WIS tasks (built by scripts/plrm/build_tasks.py from the digit and letter data) live. */
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /** Folder of the shipped task files `digits_NN.json` and `letters_NN.json`. */
-export const SHIPPED_TASKS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'data', 'plrm-tasks');
+export const SHIPPED_TASKS_DIR = 'shipped:plrm-tasks';

@@ -4,7 +4,8 @@
  * shipped-task evaluation (scripts/plrm/evaluate_shipped.ts) and the ImageNet benchmark
  * (bench/plrm_wis_imagenet.ts).
  */
-import { basename } from 'node:path';
+import type { Storage } from '../../io/storage.js';
+import { basenamePath } from '../../io/path.js';
 import { readTaskJson } from './task.js';
 import { LABEL_MODELS, type PlrmConfigInput } from './label_models.js';
 import { trainPlrm, type TaskScores } from './pipeline.js';
@@ -28,16 +29,16 @@ export interface SuiteOptions {
 }
 
 /** Fit and score every task file in order. */
-export function runSuite(files: readonly string[], opts: SuiteOptions = {}): SuiteRow[] {
+export async function runSuite(storage: Storage, files: readonly string[], opts: SuiteOptions = {}): Promise<SuiteRow[]> {
   const out: SuiteRow[] = [];
   for (const file of files) {
     const t0 = performance.now();
-    const task = readTaskJson(file);
+    const task = await readTaskJson(storage, file);
     const run = trainPlrm(task, { config: opts.config, endModel: opts.endModel ?? null });
     run.end?.model.dispose();
     const row: SuiteRow = {
       task: task.name,
-      file: basename(file),
+      file: basenamePath(file),
       rows: { train: task.splits.train?.n ?? 0, valid: task.splits.valid?.n ?? 0, test: task.splits.test?.n ?? 0 },
       scores: run.scores,
       seconds: (performance.now() - t0) / 1000,

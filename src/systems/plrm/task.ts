@@ -12,7 +12,8 @@
  * Every problem is an `InputError` naming the file and the field (e.g. `L_train[12][3]`).
  */
 import { InputError } from '../../util/errors.js';
-import { readText, splitCells, LineCursor } from '../../data/csv.js';
+import { splitCells, LineCursor } from '../../data/csv.js';
+import type { Storage } from '../../io/storage.js';
 import { RELATIONS, type Relation, type RelationTriple } from './relations.js';
 
 /** Split names a task can hold. */
@@ -209,9 +210,10 @@ function parseSplit(Lraw: Json, yraw: Json, Xraw: Json, s: SplitName, ilfs: numb
   return out;
 }
 
-/** Read and validate a JSON task file. */
-export function readTaskJson(path: string): WisTask {
-  const text = readText(path);
+/** Read and validate a JSON task file (a UTF-8 BOM is allowed). */
+export async function readTaskJson(storage: Storage, path: string): Promise<WisTask> {
+  const raw = await storage.readText(path);
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   let obj: Json;
   try {
     obj = JSON.parse(text);
@@ -267,8 +269,8 @@ interface RawCsv {
   rows: { line: number; cells: string[] }[];
 }
 
-function readRawCsv(path: string): RawCsv {
-  const cursor = new LineCursor(readText(path));
+async function readRawCsv(storage: Storage, path: string): Promise<RawCsv> {
+  const cursor = new LineCursor(await storage.readText(path));
   const first = cursor.nextNonBlank();
   if (first === null) throw new InputError('file is empty', { file: path });
   const header = splitCells(first, ',').map((c) => c.trim());
@@ -289,12 +291,12 @@ function readRawCsv(path: string): RawCsv {
  * are assigned in order: desired labels, then labels in order of first appearance in the ILF
  * label sets, then any other label named in the relations.
  */
-export function readTaskCsv(input: CsvTaskInput): WisTask {
+export async function readTaskCsv(storage: Storage, input: CsvTaskInput): Promise<WisTask> {
   const gold = input.goldColumn ?? 'y';
-  const train = readRawCsv(input.train);
+  const train = await readRawCsv(storage, input.train);
   const others: Partial<Record<SplitName, RawCsv>> = {};
-  if (input.valid) others.valid = readRawCsv(input.valid);
-  if (input.test) others.test = readRawCsv(input.test);
+  if (input.valid) others.valid = await readRawCsv(storage, input.valid);
+  if (input.test) others.test = await readRawCsv(storage, input.test);
   const ilfNames = train.header.filter((h) => h !== gold);
   if (ilfNames.length === 0) throw new InputError('no ILF columns in the header', { file: input.train, line: 1 });
   for (const [s, raw] of Object.entries(others)) {
@@ -320,7 +322,7 @@ export function readTaskCsv(input: CsvTaskInput): WisTask {
   // ILF label sets.
   const ilfSets: number[][] = ilfNames.map(() => []);
   if (input.ilfLabels) {
-    const raw = readRawCsv(input.ilfLabels);
+    const raw = await readRawCsv(storage, input.ilfLabels);
     const pos = new Map(ilfNames.map((n, j) => [n, j]));
     for (const r of raw.rows) {
       const j = pos.get(r.cells[0]!);
@@ -350,7 +352,7 @@ export function readTaskCsv(input: CsvTaskInput): WisTask {
     });
   }
   // Relations.
-  const relRaw = readRawCsv(input.relations);
+  const relRaw = await readRawCsv(storage, input.relations);
   const relRows = [...relRaw.rows];
   const looksLikeHeader = relRaw.header.length === 3 && !(RELATIONS as readonly string[]).includes(relRaw.header[2]!);
   if (!looksLikeHeader) relRows.unshift({ line: 1, cells: relRaw.header });
