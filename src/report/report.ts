@@ -4,7 +4,7 @@
  * curves, and any system-specific sections. Every string from a caller is HTML-escaped except
  * `ReportSection.html`, which is trusted markup built by system code (use `escapeHtml` there).
  */
-import { writeFileAtomic } from '../node/fs.js';
+import type { Storage } from '../io/storage.js';
 import { type ChartSpec, lineChart, renderChartSvg } from './charts.js';
 import { assertSelfContained, escapeHtml, formatNumber, slug } from './html.js';
 import { REPORT_CSS } from './style.js';
@@ -298,6 +298,6 @@ ${footer}
 }
 
 /** Render the report and write it to `path` atomically (a reader never sees half a file). */
-export async function writeReport(path: string, r: ReportInput): Promise<void> {
-  writeFileAtomic(path, await renderReport(r));
+export async function writeReport(storage: Storage, path: string, r: ReportInput): Promise<void> {
+  await storage.write(path, await renderReport(r));
 }

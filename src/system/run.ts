@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { InputError, UsageError } from '../util/errors.js';
 import { basenamePath, dirnamePath, joinPath } from '../io/path.js';
-import { writeJson, type Storage } from '../io/storage.js';
+import type { Storage } from '../io/storage.js';
 import { loadCheckpoint, readCheckpointInfo, resolveCheckpoint, saveCheckpoint, type LoadedCheckpoint } from '../train/checkpoint.js';
 import { makeRunResult, type RunResult } from './result.js';
 import { validateOptions } from './schema.js';
@@ -197,7 +197,3 @@ export function libraryEnv(storage: Storage, o: Partial<RunEnv> = {}): RunEnv {
   };
 }
 
-/** Write the run's envelope where a caller wants it (e.g. a re-rendered report). */
-export async function writeRunResult(storage: Storage, path: string, result: RunResult): Promise<void> {
-  await writeJson(storage, path, result);
-}

@@ -11,3 +11,9 @@ export const SYSTEMS: readonly AnySystem[] = [stemgnnSystem, mtadgatSystem, cgkg
 export function findSystem(name: string): AnySystem | undefined {
   return SYSTEMS.find((s) => s.name === name);
 }
+
+/** Add a system (a plug-in, or a stand-in in tests); its name must be new. */
+export function registerSystem(s: AnySystem): void {
+  if (findSystem(s.name)) throw new Error(`a system named '${s.name}' is already registered`);
+  (SYSTEMS as AnySystem[]).push(s);
+}

@@ -4,12 +4,21 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseNumericCsv, readNumericCsv, writeCsv, formatFloat32, splitCells } from '../../src/data/csv.js';
+import { nodeStorage } from '../../src/node/storage.js';
 import { InputError, UsageError } from '../../src/util/errors.js';
 import { Rng } from '../../src/util/random.js';
 
 const f32 = (a: number[]): Float32Array => Float32Array.from(a);
 
 /** Assert that `fn` throws an InputError whose message contains every fragment. */
+async function throwsInputAsync(fn: () => Promise<unknown>, ...fragments: string[]): Promise<void> {
+  await assert.rejects(fn, (e: unknown) => {
+    assert.ok(e instanceof InputError, `expected InputError, got ${String(e)}`);
+    for (const f of fragments) assert.ok(e.message.includes(f), `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(f)}`);
+    return true;
+  });
+}
+
 function throwsInput(fn: () => unknown, ...fragments: string[]): InputError {
   let caught: unknown;
   try {
@@ -145,15 +154,15 @@ test('maxRows stops early (the rest is not parsed)', () => {
   assert.throws(() => parseNumericCsv('1', { maxRows: 0 }), UsageError);
 });
 
-test('readNumericCsv reads a file; missing file is an InputError naming it', () => {
+test('readNumericCsv reads a file; missing file is an InputError naming it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sheaf-csv-'));
   const p = join(dir, 'd.csv');
   writeFileSync(p, 'u,v\n1,2\n3,q\n');
-  throwsInput(() => readNumericCsv(p), p, 'line 3', 'column 2', 'field "v"', "got 'q'");
-  throwsInput(() => readNumericCsv(join(dir, 'nope.csv')), 'nope.csv', 'file not found');
+  await throwsInputAsync(() => readNumericCsv(nodeStorage, p), p, 'line 3', 'column 2', 'field "v"', "got 'q'");
+  await throwsInputAsync(() => readNumericCsv(nodeStorage, join(dir, 'nope.csv')), 'nope.csv', 'file not found');
 });
 
-test('writeCsv then readNumericCsv round-trips float32 values exactly', () => {
+test('writeCsv then readNumericCsv round-trips float32 values exactly', async () => {
   const rng = new Rng(7);
   const cols = 4;
   const data = new Float32Array(50 * cols);
@@ -163,8 +172,8 @@ test('writeCsv then readNumericCsv round-trips float32 values exactly', () => {
   data[6] = -1e-30;
   const dir = mkdtempSync(join(tmpdir(), 'sheaf-csv-'));
   const p = join(dir, 'sub', 'out.csv');
-  writeCsv(p, ['a', 'b,c', 'd"q', 'e'], data, cols);
-  const back = readNumericCsv(p, { allowMissing: true });
+  await writeCsv(nodeStorage, p, ['a', 'b,c', 'd"q', 'e'], data, cols);
+  const back = await readNumericCsv(nodeStorage, p, { allowMissing: true });
   assert.deepEqual(back.header, ['a', 'b,c', 'd"q', 'e']);
   assert.equal(back.rows, 50);
   for (let i = 0; i < data.length; i++) {
@@ -177,13 +186,13 @@ test('writeCsv then readNumericCsv round-trips float32 values exactly', () => {
   assert.equal(formatFloat32(Math.fround(1 / 3)), '0.33333334');
 
   const p2 = join(dir, 'rows.csv');
-  writeCsv(p2, null, [
+  await writeCsv(nodeStorage, p2, null, [
     [1, 2.5],
     [3, -4],
   ]);
   assert.equal(readFileSync(p2, 'utf8'), '1,2.5\n3,-4\n');
-  assert.throws(() => writeCsv(p2, ['a'], [[1, 2]]), RangeError);
-  assert.throws(() => writeCsv(p2, null, f32([1, 2, 3]), 2), RangeError);
+  await assert.rejects(() => writeCsv(nodeStorage, p2, ['a'], [[1, 2]]), RangeError);
+  await assert.rejects(() => writeCsv(nodeStorage, p2, null, f32([1, 2, 3]), 2), RangeError);
 });
 
 test('a large file parses to the right size and values', () => {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseLabels, readLabelsFile } from '../../src/data/labels.js';
+import { parseLabels, readLabels } from '../../src/data/labels.js';
+import { nodeStorage } from '../../src/node/storage.js';
 import { InputError } from '../../src/util/errors.js';
 
 function throwsInput(fn: () => unknown, ...fragments: string[]): void {
@@ -39,10 +40,10 @@ test('empty file, header-only file, count mismatch', () => {
   throwsInput(() => parseLabels('0\n1\n', { expectedCount: 3, source: 'n.txt' }), 'n.txt', 'expected 3 labels', 'got 2');
 });
 
-test('readLabelsFile reads from disk and names the file', () => {
+test('readLabels reads from a storage and names the file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sheaf-labels-'));
   const p = join(dir, 'labels.txt');
   writeFileSync(p, '0\n0\n1\n');
-  assert.deepEqual(readLabelsFile(p, { binary: true, expectedCount: 3 }), Float32Array.from([0, 0, 1]));
-  throwsInput(() => readLabelsFile(join(dir, 'missing.txt')), 'missing.txt', 'file not found');
+  assert.deepEqual(await readLabels(nodeStorage, p, { binary: true, expectedCount: 3 }), Float32Array.from([0, 0, 1]));
+  await assert.rejects(() => readLabels(nodeStorage, join(dir, 'missing.txt')), (e: unknown) => e instanceof InputError && e.message.includes('missing.txt') && e.message.includes('file not found'));
 });

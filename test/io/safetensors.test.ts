@@ -9,14 +9,13 @@ import { initEngine } from '../../src/engine/index.js';
 import {
   decodeSafetensors,
   encodeSafetensors,
-  loadSafetensors,
-  saveSafetensors,
   rawToTensor,
   float32ToFloat16Bits,
   float16BitsToFloat32,
   float32ToBfloat16Bits,
   type EncodableTensor,
 } from '../../src/io/safetensors.js';
+import { loadSafetensorsFile as loadSafetensors, saveSafetensorsFile as saveSafetensors } from '../../src/node/safetensors.js';
 import { InputError } from '../../src/util/errors.js';
 import '../../src/node/setup.js';
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderReport, writeReport, flattenConfig } from '../../src/report/report.js';
+import { nodeStorage } from '../../src/node/storage.js';
 import { barChart, heatmap, lineChart, renderChartSvg, seriesWithIntervals, type ChartSpec } from '../../src/report/charts.js';
 import { escapeHtml, formatNumber } from '../../src/report/html.js';
 import { sampleReportInput } from './sample-report.js';
@@ -195,7 +196,7 @@ test('writeReport in-process matches renderReport', async () => {
   try {
     const input = { title: 'small', metrics: [{ split: 'val', dataset: 'toy', rows: [{ label: 'm', kind: 'model' as const, values: { acc: 0.5 } }] }] };
     const out = join(dir, 'r.html');
-    await writeReport(out, input);
+    await writeReport(nodeStorage, out, input);
     assert.equal(readFileSync(out, 'utf8'), await renderReport(input));
   } finally {
     rmSync(dir, { recursive: true, force: true });

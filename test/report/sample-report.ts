@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Rng } from '../../src/util/random.js';
 import { barChart, heatmap, seriesWithIntervals } from '../../src/report/charts.js';
 import { type CurvePoint, type ReportInput, writeReport } from '../../src/report/report.js';
+import { nodeStorage } from '../../src/node/storage.js';
 
 /** Build a deterministic sample report input, with strings that need escaping. */
 export function sampleReportInput(): ReportInput {
@@ -107,6 +108,6 @@ export function sampleReportInput(): ReportInput {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const out = process.argv[2] ?? '/tmp/sample-report.html';
-  await writeReport(out, sampleReportInput());
+  await writeReport(nodeStorage, out, sampleReportInput());
   process.stdout.write(`wrote ${out}\n`);
 }

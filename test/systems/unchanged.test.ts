@@ -33,7 +33,7 @@ async function rerun(name: string) {
   const code = await main([...argv, '--home', home], { out: (t) => void (log += t), err: (t) => void (log += t) });
   assert.equal(code, 0, log);
   const reg = RunRegistry.open(home);
-  const run = reg.list({})[0]!;
+  const run = reg.get(/^run (\S+):/m.exec(log)![1]!)!;
   const finals = reg.finalMetrics(run.id);
   const epochs = reg.epochMetrics(run.id).filter((e) => e.name !== 'seconds');
   reg.close();

@@ -9,6 +9,7 @@ import { SGD } from '../../src/optim/optimizers.js';
 import { trainStep } from '../../src/train/step.js';
 import { fit, type FitOptions } from '../../src/train/fit.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
+import { nodeStorage } from '../../src/node/storage.js';
 import { Rng } from '../../src/util/random.js';
 import { SheafError, UsageError } from '../../src/util/errors.js';
 import { TinyMLP, tinyData, shuffledBatches, snapshot } from './helpers.js';
@@ -23,8 +24,10 @@ function problem(seed: number) {
   const model = new TinyMLP(new Rng(seed));
   const optimizer = new SGD(model.namedTrainable(), { lr: 0.05 });
   const rng = new Rng(seed + 1);
-  const base: Pick<FitOptions<Int32Array>, 'model' | 'batches' | 'step'> = {
+  const base: Pick<FitOptions<Int32Array, never>, 'model' | 'batches' | 'step' | 'optimizer' | 'rng'> = {
     model,
+    optimizer,
+    rng,
     batches: () => shuffledBatches(rng, 48, 16),
     step: (idx) => {
       const i = tf.tensor1d(idx, 'int32');
@@ -47,14 +50,12 @@ test('early stopping after `patience` epochs without improvement; best weights r
     ...p.base,
     epochs: 9,
     validate: (epoch) => ({ score: script[epoch - 1]!, other: epoch }),
-    monitor: { metric: 'score', mode: 'min' },
+    monitor: { value: (e) => e.valid?.score, mode: 'min' },
     earlyStopping: { patience: 3, minDelta: 0.01 },
-    callbacks: {
-      onEpochEnd: (e) => {
-        weightsAt.set(e.epoch, snapshot(p.model));
-        if (e.isBest) seen.push(e.epoch);
-        assert.equal(e.metrics['other'], e.epoch);
-      },
+    epochEnd: (e) => {
+      weightsAt.set(e.epoch, snapshot(p.model));
+      if (e.best) seen.push(e.epoch);
+      assert.equal(e.valid?.other, e.epoch);
     },
   });
   assert.equal(r.stoppedEarly, true);
@@ -66,12 +67,13 @@ test('early stopping after `patience` epochs without improvement; best weights r
   // Training moved the weights after epoch 4, and the best ones came back.
   assert.notDeepEqual(weightsAt.get(7), weightsAt.get(4));
   assert.deepEqual(snapshot(p.model), weightsAt.get(4));
-  assert.ok(r.history.every((h) => Number.isFinite(h.trainLoss)));
-  assert.ok(r.history[6]!.trainLoss < r.history[0]!.trainLoss, 'the model does learn');
+  assert.ok(r.history.every((h) => Number.isFinite(h.train['loss']!)));
+  assert.ok(r.history[6]!.train['loss']! < r.history[0]!.train['loss']!, 'the model does learn');
+  assert.equal(r.keptEpoch, 4);
   p.dispose();
 });
 
-test('mode max on a real validation metric; restoreBest false keeps the last weights', async () => {
+test("mode max on a real validation metric; restore 'last' keeps the last weights", async () => {
   const p = problem(2);
   const negMse = (): number => tf.tidy(() => -tf.losses.meanSquaredError(data.vy, p.model.forward(data.vx)).dataSync()[0]!);
   const modes: boolean[] = [];
@@ -82,15 +84,32 @@ test('mode max on a real validation metric; restoreBest false keeps the last wei
       modes.push(p.model.training);
       return { negMse: negMse() };
     },
-    monitor: { metric: 'negMse', mode: 'max' },
-    restoreBest: false,
+    monitor: { value: (e) => e.valid?.negMse, mode: 'max' },
+    restore: 'last',
   });
   assert.deepEqual(modes, [false, false, false, false, false], 'validate runs in eval mode');
   assert.equal(p.model.training, true);
-  const best = Math.max(...r.history.map((h) => h.metrics['negMse']!));
+  const best = Math.max(...r.history.map((h) => h.valid!.negMse));
   assert.equal(r.bestMetric, best);
-  assert.equal(r.history[r.bestEpoch - 1]!.metrics['negMse'], best);
-  assert.equal(negMse(), r.history[4]!.metrics['negMse']);
+  assert.equal(r.history[r.bestEpoch - 1]!.valid!.negMse, best);
+  assert.equal(negMse(), r.history[4]!.valid!.negMse);
+  assert.equal(r.keptEpoch, 5);
+  p.dispose();
+});
+
+test('loss parts are reduced per epoch (mean by default, or as told); validate every k epochs', async () => {
+  const p = problem(6);
+  const r = await fit({
+    ...p.base,
+    epochs: 4,
+    step: (idx) => ({ a: idx.length, b: 2 }),
+    reduce: (parts) => ({ a: Math.max(...parts['a']!), b: parts['b']!.reduce((x, y) => x + y, 0) }),
+    validateEvery: 2,
+    validate: (epoch) => ({ epoch }),
+  });
+  assert.deepEqual(r.history[0]!.train, { a: 16, b: 6, loss: 22 });
+  assert.deepEqual(r.history.map((h) => h.valid?.epoch ?? null), [null, 2, null, 4]);
+  assert.deepEqual(r.history.map((h) => h.steps), [3, 3, 3, 3]);
   p.dispose();
 });
 
@@ -104,26 +123,25 @@ test('abort signal stops after the current batch; completed epochs are checkpoin
       ...p.base,
       epochs: 10,
       validate: () => ({ mse: tf.tidy(() => tf.losses.meanSquaredError(data.vy, p.model.forward(data.vx)).dataSync()[0]!) }),
-      monitor: { metric: 'mse', mode: 'min' },
-      checkpoint: { dir, optimizer: p.optimizer, config: { seed: 3 }, rng: p.rng, every: 1 },
-      callbacks: {
-        onBatchEnd: (b) => {
+      monitor: { value: (e) => e.valid?.mse, mode: 'min' },
+      checkpoint: { storage: nodeStorage, dir, config: { seed: 3 }, every: 1 },
+      progress: {
+        batch: (b) => {
           batches.push([b.epoch, b.batch]);
-          if (b.epoch === 3 && b.batch === 1) ac.abort();
+          if (b.epoch === 3 && b.batch === 2) ac.abort();
         },
       },
       signal: ac.signal,
     });
     assert.equal(r.interrupted, true);
     assert.equal(r.history.length, 2);
-    assert.deepEqual(batches.at(-1), [3, 1]);
+    assert.deepEqual(batches.at(-1), [3, 2]);
     assert.equal(batches.length, 3 + 3 + 2);
     assert.equal(readFileSync(join(dir, 'latest'), 'utf8').trim(), 'epoch-0002');
     assert.ok(!existsSync(join(dir, 'epoch-0003')));
-    const best = loadCheckpoint(join(dir, 'best'));
+    const best = await loadCheckpoint(nodeStorage, join(dir, 'best'));
     assert.equal(best.epoch, r.bestEpoch);
     assert.equal(best.bestMetric, r.bestMetric);
-    tf.dispose([...best.model.values()]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     p.dispose();
@@ -138,28 +156,15 @@ test('a non-finite loss stops with an error naming epoch and batch; bad options 
     (e: unknown) => e instanceof SheafError && /NaN at epoch 2, batch 2/.test((e as Error).message),
   );
   await assert.rejects(fit({ ...p.base, epochs: 1, earlyStopping: { patience: 1 } }), UsageError);
-  await assert.rejects(fit({ ...p.base, epochs: 1, monitor: { metric: 'acc', mode: 'max' } }), /needs a validate/);
-  await assert.rejects(fit({ ...p.base, epochs: 1, validate: () => ({ mae: 1 }), monitor: { metric: 'acc', mode: 'max' } }), /not among the validation metrics \[mae\]/);
+  await assert.rejects(fit({ ...p.base, epochs: 1, restore: 'best' }), /needs a monitor/);
+  await assert.rejects(fit({ ...p.base, epochs: 1, validateEvery: 0 }), UsageError);
   p.dispose();
 });
 
-test('progress without a TTY: one plain line per epoch on stderr', async () => {
+test('progress: a batch event per step with the epoch\'s batch count, an epoch event per epoch', async () => {
   const p = problem(5);
-  const lines: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  const wasTTY = process.stderr.isTTY;
-  (process.stderr as { isTTY?: boolean }).isTTY = false;
-  process.stderr.write = ((s: string) => (lines.push(String(s)), true)) as typeof process.stderr.write;
-  try {
-    await fit({ ...p.base, epochs: 3, progress: true, validate: () => ({ mae: 0.25 }) });
-  } finally {
-    process.stderr.write = write;
-    (process.stderr as { isTTY?: boolean }).isTTY = wasTTY;
-  }
-  assert.equal(lines.length, 3);
-  lines.forEach((l, i) => assert.match(l, new RegExp(`^epoch ${i + 1}/3  loss \\S+  mae 0\\.25000  \\S+s\\n$`)));
-  assert.ok(lines.every((l) => !l.includes('\r')));
+  const events: string[] = [];
+  await fit({ ...p.base, epochs: 2, progress: { batch: (b) => events.push(`b${b.epoch}.${b.batch}/${b.batches}`), epoch: (r) => events.push(`e${r.epoch}`) } });
+  assert.deepEqual(events, ['b1.1/3', 'b1.2/3', 'b1.3/3', 'e1', 'b2.1/3', 'b2.2/3', 'b2.3/3', 'e2']);
   p.dispose();
 });
-
-process.on('exit', () => data.dispose());

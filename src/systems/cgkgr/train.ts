@@ -245,7 +245,8 @@ export async function trainCgkgr(prep: PreparedData, opts: TrainOptions): Promis
           topKRng.setState(r.topK);
         },
       },
-      checkpoint: opts.checkpoint ? { ...opts.checkpoint, config: { config: cfg, seed: opts.seed, label }, system: 'cgkgr' } : undefined,
+      // Training longer is still the same run: the epoch count is not part of the resume check.
+      checkpoint: opts.checkpoint ? { ...opts.checkpoint, config: { config: { ...cfg, nEpoch: undefined }, seed: opts.seed, label }, system: 'cgkgr' } : undefined,
       signal: opts.signal,
       progress: opts.progress,
       epochEnd: (r) => {

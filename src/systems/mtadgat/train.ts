@@ -205,7 +205,8 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
         validate: split.val.length > 0 ? () => evaluateLosses(model, o.series, split.val, tc.batchSize) : undefined,
         monitor: tc.keepBest && split.val.length > 0 ? { value: (r) => r.valid?.total, mode: 'min' } : undefined,
         restore: tc.keepBest && split.val.length > 0 ? 'best' : 'last',
-        checkpoint: o.progressDir && o.storage ? { storage: o.storage, dir: o.progressDir, config: { model: c, train: tc, seed: o.seed ?? 0 }, system: 'mtadgat' } : undefined,
+        // Training longer is still the same run: the epoch count is not part of the resume check.
+        checkpoint: o.progressDir && o.storage ? { storage: o.storage, dir: o.progressDir, config: { model: c, train: { ...tc, epochs: undefined }, seed: o.seed ?? 0 }, system: 'mtadgat' } : undefined,
         signal: o.signal,
         progress: o.progress,
         epochEnd: (r) => {

@@ -63,7 +63,8 @@ export interface SplitEvaluation {
   model: ForecastScores;
   /** MSE on the normalised scale (the training loss's scale). */
   normalisedMse: number;
-  baselines: Record<BaselineName, ForecastScores>;
+  /** Scores of the baselines on the same windows (empty when not asked for). */
+  baselines: Partial<Record<BaselineName, ForecastScores>>;
   /** De-normalised forecasts and targets [count, H, N] (row-major). */
   forecast: Float32Array;
   target: Float32Array;
@@ -76,7 +77,7 @@ export async function evaluateSplit(
   model: StemGNNNet,
   data: PreparedSeries,
   split: SplitName,
-  opts: { batchSize?: number; seasonPeriod?: number; signal?: AbortSignal } = {},
+  opts: { batchSize?: number; seasonPeriod?: number; signal?: AbortSignal; baselines?: boolean } = {},
 ): Promise<SplitEvaluation> {
   const { nodes: N, window: W, horizon: H } = model.config;
   const starts = data.starts[split];
@@ -90,9 +91,11 @@ export async function evaluateSplit(
   // de-normalise round trip turns those zeros into ±1e-7, which a `== 0` mask would miss.
   const fileTarget = gatherWindows(data.filled, N, starts, H, W);
   const score = (f: Float32Array): ForecastScores => ({ ...evaluateForecast(target, f), maskedMape: maskedMape(fileTarget, f) });
-  const base = baselineForecasts(data.evalRaw, N, starts, W, H, opts.seasonPeriod ?? 7);
   const baselines = {} as Record<BaselineName, ForecastScores>;
-  for (const [name, f] of Object.entries(base) as [BaselineName, Float32Array][]) baselines[name] = score(f);
+  if (opts.baselines !== false) {
+    const base = baselineForecasts(data.evalRaw, N, starts, W, H, opts.seasonPeriod ?? 7);
+    for (const [name, f] of Object.entries(base) as [BaselineName, Float32Array][]) baselines[name] = score(f);
+  }
   return {
     split,
     windows: starts.length,

@@ -11,8 +11,8 @@ import type { ValidScores } from './train.js';
 
 const METRICS = ['MAE', 'RMSE', 'MAPE %', 'masked MAPE %'] as const;
 
-function row(s: ForecastScores): Record<string, number> {
-  return { MAE: s.mae, RMSE: s.rmse, 'MAPE %': 100 * s.mape, 'masked MAPE %': 100 * s.maskedMape };
+function row(s: ForecastScores | undefined): Record<string, number | null> {
+  return s ? { MAE: s.mae, RMSE: s.rmse, 'MAPE %': 100 * s.mape, 'masked MAPE %': 100 * s.maskedMape } : { MAE: null, RMSE: null, 'MAPE %': null, 'masked MAPE %': null };
 }
 
 /** Model and baseline scores of one split as a report/CLI comparison table. */

@@ -90,12 +90,13 @@ export async function trainStemGNN(data: PreparedSeries, cfg: StemGNNConfig, opt
       },
       validateEvery: cfg.validateEvery,
       validate: async () => {
-        const v = await evaluateSplit(net, data, 'valid', { batchSize: cfg.batchSize, signal: opts.signal });
+        const v = await evaluateSplit(net, data, 'valid', { batchSize: cfg.batchSize, signal: opts.signal, baselines: false });
         return { mae: v.model.mae, rmse: v.model.rmse, mape: v.model.mape, loss: v.normalisedMse };
       },
       // The official code keeps the model with the lowest raw-scale validation MAE.
       monitor: { value: (r) => r.valid?.mae, mode: 'min' },
-      checkpoint: opts.checkpoint ? { ...opts.checkpoint, config: { config: cfg, seed, nodes: N }, system: 'stemgnn' } : undefined,
+      // Training longer is still the same run: the epoch count is not part of the resume check.
+      checkpoint: opts.checkpoint ? { ...opts.checkpoint, config: { config: { ...cfg, epochs: undefined }, seed, nodes: N }, system: 'stemgnn' } : undefined,
       signal: opts.signal,
       progress: opts.progress,
       epochEnd: (r) => {

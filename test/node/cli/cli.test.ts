@@ -11,43 +11,41 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { z } from 'zod';
 import { main } from '../../../src/node/cli/main.js';
-import { SYSTEMS } from '../../../src/node/cli/systems.js';
-import { defineVerb, type SystemDefinition } from '../../../src/node/cli/system.js';
-import { InputError } from '../../../src/util/errors.js';
+import { registerSystem } from '../../../src/systems/index.js';
+import { defineSystem } from '../../../src/system/types.js';
 import { RunRegistry } from '../../../src/node/registry/index.js';
 
-const toy: SystemDefinition = {
+/** A stand-in system so these checks do not depend on any model. */
+const toy = defineSystem({
   name: 'toy',
   title: 'Toy',
   summary: 'a stand-in system for CLI tests',
-  verbs: [
-    defineVerb({
-      name: 'train',
-      summary: 'train the toy',
-      createsRun: true,
-      options: z.object({
-        data: z.string().describe('input file'),
-        epochs: z.coerce.number().int().min(1).max(100).default(2).describe('epochs'),
-        mode: z.enum(['fast', 'slow']).default('fast').describe('mode'),
-        verbose: z.boolean().default(false).describe('talk more'),
-      }),
-      async run(opts, ctx) {
-        if (!existsSync(opts.data)) throw new InputError('file does not exist', { file: opts.data });
-        for (let e = 1; e <= opts.epochs; e++) ctx.logEpoch(e, 'train', { loss: 1 / e });
-        writeFileSync(join(ctx.runDir!, 'out.txt'), 'ok');
-        return {
-          dataset: { name: opts.data },
-          metrics: [{ split: 'test', dataset: 'toy data', rows: [{ label: 'Toy', kind: 'model', values: { mae: 0.5 } }, { label: 'last value', values: { mae: 0.9 } }] }],
-          artifacts: [{ kind: 'output', path: join(ctx.runDir!, 'out.txt') }],
-        };
-      },
+  reference: { paper: 'none', code: 'none' },
+  schemas: {
+    data: z.object({ data: z.string().describe('input file') }),
+    config: z.object({
+      epochs: z.coerce.number().int().min(1).max(100).default(2).describe('epochs'),
+      mode: z.enum(['fast', 'slow']).default('fast').describe('mode'),
+      verbose: z.boolean().default(false).describe('talk more'),
     }),
-  ],
-  async demo() {
-    return {};
+    eval: z.object({}),
   },
-};
-SYSTEMS.push(toy);
+  loadData: async (o, env) => ({ name: o.data, text: await env.storage.readText(o.data) }),
+  describeData: (d: { name: string }) => ({ name: d.name }),
+  async train(_d, cfg, _e, env) {
+    for (let e = 1; e <= cfg.epochs; e++) env.curve?.(e, 'train', { loss: 1 / e });
+    return { cfg: cfg as { epochs: number; mode: 'fast' | 'slow'; verbose: boolean } };
+  },
+  evaluate: async () => ({
+    results: [{ split: 'test', dataset: 'toy data', rows: [{ label: 'Toy', kind: 'model' as const, values: { mae: 0.5 } }, { label: 'last value', values: { mae: 0.9 } }] }],
+  }),
+  configOf: (m: { cfg: { epochs: number; mode: 'fast' | 'slow'; verbose: boolean } }) => m.cfg,
+  save: (m) => ({ tensors: new Map(), config: m.cfg }),
+  load: async (ck) => ({ cfg: ck.config as { epochs: number; mode: 'fast' | 'slow'; verbose: boolean } }),
+  dispose: () => undefined,
+  demo: () => ({ data: {}, config: {}, note: '' }),
+});
+registerSystem(toy);
 
 function home(): string {
   return mkdtempSync(join(tmpdir(), 'sheaf-cli-'));
@@ -84,7 +82,7 @@ test('the real binary: --help exits 0, an unknown command exits 2 with the accep
 test('system and verb help show options with defaults', async () => {
   const r = await run(['toy', 'train', '--help']);
   assert.equal(r.code, 0);
-  assert.match(r.out, /--epochs <number> +epochs \(default 2\)/);
+  assert.match(r.out, /--epochs <integer> +epochs \(default 2\)/);
   assert.match(r.out, /--mode <fast\|slow>/);
 });
 
@@ -92,12 +90,12 @@ test('bad options exit 2, name the option and the accepted values, and write no 
   const h = home();
   const cases: Array<[string[], RegExp]> = [
     [['toy', 'train', '--data', 'x', '--nope', '1'], /unknown option --nope \(accepted: --data, --epochs, --mode, --verbose\)/],
-    [['toy', 'train', '--data', 'x', '--epochs', 'abc'], /invalid value for --epochs: .*\(a number\)/],
+    [['toy', 'train', '--data', 'x', '--epochs', 'abc'], /invalid value for --epochs: .*\(an integer\)/],
     [['toy', 'train', '--data', 'x', '--epochs', '1000'], /invalid value for --epochs: .*100/],
     [['toy', 'train', '--data', 'x', '--mode', 'medium'], /invalid value for --mode: .*\(accepted: fast, slow\)/],
     [['toy', 'train'], /invalid value for --data/],
     [['toy', 'train', '--data', 'x', '--seed', '-1'], /--seed/],
-    [['toy', 'fly'], /unknown verb 'fly' for toy \(accepted: train\)/],
+    [['toy', 'fly'], /unknown verb 'fly' for toy \(accepted: train, eval\)/],
   ];
   for (const [argv, msg] of cases) {
     const r = await run([...argv, '--home', h]);
@@ -111,7 +109,7 @@ test('a missing input file exits 1 naming it; no run folder or registry row is l
   const h = home();
   const r = await run(['toy', 'train', '--data', '/no/such/file.csv', '--home', h]);
   assert.equal(r.code, 1);
-  assert.match(r.err, /\/no\/such\/file\.csv: file does not exist/);
+  assert.match(r.err, /\/no\/such\/file\.csv: cannot read: file not found/);
   assert.deepEqual(runFolders(h), []);
   const reg = RunRegistry.open(h);
   assert.equal(reg.list().length, 0);
@@ -151,7 +149,7 @@ test('a run: registry row, per-epoch and final metrics, report, runs list/show/r
   assert.equal(rec.config['epochs'], 3);
   assert.equal(rec.datasetHash?.length, 64);
   assert.equal(reg.epochMetrics(rec.id).length, 3);
-  assert.deepEqual(reg.finalMetrics(rec.id).map((m) => [m.split, m.name, m.value]), [['test', 'mae', 0.5]]);
+  assert.deepEqual(reg.finalMetrics(rec.id).map((m) => [m.split, m.label, m.kind, m.name, m.value]), [['test', 'Toy', 'model', 'mae', 0.5], ['test', 'last value', 'baseline', 'mae', 0.9]]);
   reg.close();
   const html = readFileSync(join(rec.dir, 'report.html'), 'utf8');
   assert.match(html, /last value/);
@@ -160,7 +158,11 @@ test('a run: registry row, per-epoch and final metrics, report, runs list/show/r
   const list = await run(['runs', 'list', '--home', h, '--json']);
   assert.equal(JSON.parse(list.out)[0].id, rec.id);
   const show = await run(['runs', 'show', rec.id, '--home', h]);
-  assert.match(show.out, /test \/ toy data: mae = 0\.5/);
+  assert.match(show.out, /test \/ toy data \/ \* Toy: mae = 0\.5/);
+  const json = JSON.parse((await run(['runs', 'show', rec.id, '--home', h, '--json'])).out) as { result: { format: string; results: Array<{ model: { metrics: { mae: number } }; baselines: Array<{ label: string }> }> } };
+  assert.equal(json.result.format, 'sheaf-run-result');
+  assert.equal(json.result.results[0]!.model.metrics.mae, 0.5);
+  assert.equal(json.result.results[0]!.baselines[0]!.label, 'last value');
   const rep = await run(['runs', 'report', rec.id, '--home', h]);
   assert.equal(rep.out.trim(), join(rec.dir, 'report.html'));
   const missing = await run(['runs', 'show', 'nope', '--home', h]);

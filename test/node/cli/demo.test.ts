@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/node/cli/main.js';
-import { SYSTEMS } from '../../../src/node/cli/systems.js';
+import { SYSTEMS } from '../../../src/systems/index.js';
 
 test('sheaf demo --quick runs every system and writes one report', async () => {
   const home = mkdtempSync(join(tmpdir(), 'sheaf-demo-'));

@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { InputError } from '../../../src/util/errors.js';
 import { mae } from '../../../src/metrics/index.js';
 import { gatherWindows } from '../../../src/data/index.js';
-import { CHICAGO_CSV, prepareSeries, readSeries } from '../../../src/systems/stemgnn/data.js';
+import { readFileSync } from 'node:fs';
+import { prepareSeries } from '../../../src/systems/stemgnn/data.js';
+import { parseSeriesTable, type HeaderMode } from '../../../src/data/table.js';
+import { localPath } from '../../../src/node/storage.js';
+
+const CHICAGO_CSV = localPath('shipped:chicago-ridership/ridership.csv');
+const readSeries = (p: string, header: HeaderMode = 'auto') => parseSeriesTable(readFileSync(p, 'utf8'), p, { header });
 import { lastValueForecast, seasonalNaiveForecast, windowMeanForecast } from '../../../src/systems/stemgnn/baselines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stemgnn-data-'));

@@ -1,5 +1,5 @@
 /**
- * StemGNN model: parameter counts, Chebyshev stack, attention, parity with the official PyTorch
+ * StemGNNNet model: parameter counts, Chebyshev stack, attention, parity with the official PyTorch
  * code (forward and gradients, fixtures made by scripts/stemgnn/make_fixtures.py), paper
  * variants, tensor leaks, and overfitting a tiny series.
  */
@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../../src/engine/index.js';
-import { loadSafetensors } from '../../../src/io/safetensors.js';
+import { loadSafetensorsFile as loadSafetensors } from '../../../src/node/safetensors.js';
 import { RMSprop } from '../../../src/optim/optimizers.js';
 import { trainStep } from '../../../src/train/step.js';
-import { StemGNN, officialParameterCount } from '../../../src/systems/stemgnn/model.js';
+import { StemGNNNet, officialParameterCount } from '../../../src/systems/stemgnn/model.js';
 import { additiveAttention, batchGraphLaplacian, chebyshevStack } from '../../../src/systems/stemgnn/latent-correlation.js';
 import { Rng } from '../../../src/util/random.js';
 import '../../../src/node/setup.js';
@@ -48,9 +48,9 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-function loadFixtureModel(name: string): { model: StemGNN; fx: Fixture } {
+function loadFixtureModel(name: string): { model: StemGNNNet; fx: Fixture } {
   const fx = fixture(name);
-  const model = new StemGNN({ ...fx.config });
+  const model = new StemGNNNet({ ...fx.config });
   const sd = loadSafetensors(join(FIX, `${name}.safetensors`));
   model.loadStateDict(sd); // strict: names and shapes must be the official ones
   tf.dispose([...sd.values()]);
@@ -69,14 +69,14 @@ test('parameter counts match the official code (timeseries.md §1.6)', () => {
   ];
   for (const [N, T, m, H, want] of cases) {
     assert.equal(officialParameterCount(N, T, m, H), want, `formula N=${N} T=${T} m=${m} H=${H}`);
-    const model = new StemGNN({ nodes: N, window: T, multiLayer: m, horizon: H });
+    const model = new StemGNNNet({ nodes: N, window: T, multiLayer: m, horizon: H });
     assert.equal(model.numParameters(), want, `model N=${N} T=${T} m=${m} H=${H}`);
     model.dispose();
   }
 });
 
 test('state dict names are the official ones', () => {
-  const model = new StemGNN({ nodes: 5, window: 12, multiLayer: 1, horizon: 3 });
+  const model = new StemGNNNet({ nodes: 5, window: 12, multiLayer: 1, horizon: 3 });
   const names = [...model.stateDict().keys()];
   for (const n of ['weight_key', 'weight_query', 'GRU.weight_ih_l0', 'GRU.bias_hh_l0', 'stock_block.0.weight', 'stock_block.0.backcast.weight',
     'stock_block.1.backcast_short_cut.bias', 'stock_block.1.GLUs.5.linear_right.weight', 'fc.0.weight', 'fc.2.bias']) {
@@ -130,7 +130,7 @@ test('Laplacian uses degrees of the unsymmetrised batch-mean attention', () => {
 });
 
 test('attention rows sum to 1 in eval mode, and dropout perturbs them in training', () => {
-  const model = new StemGNN({ nodes: 6, window: 12, multiLayer: 1, horizon: 3 }, 3);
+  const model = new StemGNNNet({ nodes: 6, window: 12, multiLayer: 1, horizon: 3 }, 3);
   const x = tf.randomNormal([8, 12, 6], 0, 1, 'float32', 1) as tf.Tensor3D;
   const states = model.gru.forward(tf.transpose(x, [0, 2, 1]) as tf.Tensor3D).output;
   const att = additiveAttention(states, model.weightKey, model.weightQuery, 0.2);
@@ -205,14 +205,14 @@ test('gradients of the MSE loss agree with PyTorch (eval mode, tiny fixture)', (
 
 test('paper variants are named options, off by default', () => {
   const base = { nodes: 5, window: 12, multiLayer: 1, horizon: 3 };
-  const official = new StemGNN(base, 1);
-  const conv = new StemGNN({ ...base, speSeqConvKernel: 3 }, 1);
-  const residual = new StemGNN({ ...base, residualBackcast: true }, 1);
+  const official = new StemGNNNet(base, 1);
+  const conv = new StemGNNNet({ ...base, speSeqConv: 3 }, 1);
+  const residual = new StemGNNNet({ ...base, residualBackcast: true }, 1);
   // Two 4→4 channel convolutions of kernel 3 per block (weights + biases).
   assert.equal(conv.numParameters() - official.numParameters(), 2 * 2 * (4 * 4 * 3 + 4));
   assert.ok([...conv.stateDict().keys()].includes('stock_block.0.conv_real.weight'));
   assert.equal(residual.numParameters(), official.numParameters());
-  assert.equal(official.config.speSeqConvKernel, 0);
+  assert.equal(official.config.speSeqConv, 0);
   assert.equal(official.config.residualBackcast, false);
   // Same weights, different backcast rule → different forecasts.
   residual.loadStateDict(official.stateDict());
@@ -246,7 +246,7 @@ test('training steps leak no tensors, and a tiny model overfits a tiny series', 
   }
   const x = tf.tensor3d(xs, [B, T, N]);
   const y = tf.tensor3d(ys, [B, H, N]);
-  const model = new StemGNN({ nodes: N, window: T, multiLayer: 1, horizon: H, dropoutRate: 0 }, 4);
+  const model = new StemGNNNet({ nodes: N, window: T, multiLayer: 1, horizon: H, attentionDropout: 0 }, 4);
   const opt = new RMSprop(model.namedTrainable(), { lr: 3e-3 });
   const loss = () => tf.losses.meanSquaredError(y, model.forward(x).forecast) as tf.Scalar;
   const first = trainStep({ optimizer: opt, loss });

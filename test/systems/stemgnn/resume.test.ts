@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../../src/engine/index.js';
-import { parseNumericCsv } from '../../../src/data/index.js';
+import { parseSeriesTable } from '../../../src/data/table.js';
 import { prepareSeries } from '../../../src/systems/stemgnn/data.js';
 import { trainStemGNN } from '../../../src/systems/stemgnn/train.js';
+import { resolveConfig } from '../../../src/systems/stemgnn/config.js';
+import { nodeStorage } from '../../../src/node/storage.js';
 import { Rng } from '../../../src/util/random.js';
 import '../../../src/node/setup.js';
 
@@ -25,25 +26,41 @@ function series(): string {
   return rows.join('\n');
 }
 
-test('StemGNN: 2 epochs + resume = 4 epochs straight', async () => {
-  const table = { ...parseNumericCsv(series(), { source: 'synthetic.csv', header: false }), source: 'synthetic.csv', firstLine: 1 };
+test('StemGNN: 2 epochs + resume = 4 epochs straight; a resume with another configuration is refused', async () => {
+  const table = parseSeriesTable(series(), 'synthetic.csv', { header: 'no' });
+  const cfg = (epochs: number, lr = 1e-3) => resolveConfig({ window: 8, horizon: 2, multiLayer: 1, lr, epochs, batchSize: 16, decayEvery: 1, decayRate: 0.7 });
   const data = prepareSeries(table, { window: 8, horizon: 2, splitRatios: [7, 2, 1], norm: 'z-score' });
-  const base = { model: { multiLayer: 1 }, seed: 5 };
-  const train = (epochs: number) => ({ lr: 1e-3, epochs, batchSize: 16, decayEvery: 1, decayRate: 0.7 });
-  const straight = await trainStemGNN(data, { ...base, train: train(4), progressDir: join(mkdtempSync(join(tmpdir(), 'sg-')), 'p') });
+  const ck = (dir: string) => ({ seed: 5, checkpoint: { storage: nodeStorage, dir } });
+  const straight = await trainStemGNN(data, cfg(4), ck(join(mkdtempSync(join(tmpdir(), 'sg-')), 'p')));
   const dir = join(mkdtempSync(join(tmpdir(), 'sg-')), 'p');
-  const first = await trainStemGNN(data, { ...base, train: train(2), progressDir: dir });
-  first.model.dispose();
-  const resumed = await trainStemGNN(data, { ...base, train: train(4), progressDir: dir, resume: true });
+  (await trainStemGNN(data, cfg(2), ck(dir))).net.dispose();
+  // Another learning rate is another run: refused, naming the field.
+  const other = await trainStemGNN(data, cfg(4, 5e-2), ck(dir)).catch((e: Error) => e);
+  assert.ok(other instanceof Error && /different configuration \(config\.lr differs\)/.test(other.message), String(other));
+  // Training longer continues the same run exactly.
+  const resumed = await trainStemGNN(data, cfg(4), ck(dir));
+  assert.deepEqual(resumed.history.map((h) => h.train['loss']), straight.history.map((h) => h.train['loss']));
+  for (const [k, v] of straight.net.stateDict()) assert.deepEqual(Array.from(resumed.net.stateDict().get(k)!.dataSync()), Array.from(v.dataSync()), k);
+  straight.net.dispose();
+  resumed.net.dispose();
+});
+
+test('StemGNN: a killed run resumes bit-identically', async () => {
+  const table = parseSeriesTable(series(), 'synthetic.csv', { header: 'no' });
+  const data = prepareSeries(table, { window: 8, horizon: 2, splitRatios: [7, 2, 1], norm: 'z-score' });
+  const cfg = resolveConfig({ window: 8, horizon: 2, multiLayer: 1, lr: 1e-3, epochs: 4, batchSize: 16, decayEvery: 1, decayRate: 0.7 });
+  const straight = await trainStemGNN(data, cfg, { seed: 5, checkpoint: { storage: nodeStorage, dir: join(mkdtempSync(join(tmpdir(), 'sg-')), 'p') } });
+  const dir = join(mkdtempSync(join(tmpdir(), 'sg-')), 'p');
+  // Stop after epoch 2 as Ctrl-C would (the signal is seen after a batch of epoch 3).
+  const ac = new AbortController();
+  const first = await trainStemGNN(data, cfg, { seed: 5, signal: ac.signal, checkpoint: { storage: nodeStorage, dir }, curve: (e) => void (e === 2 && ac.abort()) });
+  assert.equal(first.history.length, 2);
+  first.net.dispose();
+  const resumed = await trainStemGNN(data, cfg, { seed: 5, checkpoint: { storage: nodeStorage, dir } });
   assert.equal(resumed.history.length, 4);
-  assert.deepEqual(resumed.history.map((h) => h.trainLoss), straight.history.map((h) => h.trainLoss));
-  assert.equal(resumed.bestEpoch, straight.bestEpoch);
-  for (const [k, v] of straight.model.stateDict()) {
-    const w = resumed.model.stateDict().get(k)!;
-    assert.deepEqual(Array.from(w.dataSync()), Array.from(v.dataSync()), k);
-  }
-  assert.equal(resumed.test.model.mae, straight.test.model.mae);
-  straight.model.dispose();
-  resumed.model.dispose();
-  assert.ok(tf.memory().numTensors < 10_000);
+  assert.deepEqual(resumed.history.map((h) => h.train['loss']), straight.history.map((h) => h.train['loss']));
+  assert.equal(resumed.keptEpoch, straight.keptEpoch);
+  for (const [k, v] of straight.net.stateDict()) assert.deepEqual(Array.from(resumed.net.stateDict().get(k)!.dataSync()), Array.from(v.dataSync()), k);
+  straight.net.dispose();
+  resumed.net.dispose();
 });

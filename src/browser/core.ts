@@ -1,0 +1,3 @@
+/** `sheaf` in a browser: the core, with the browser set-up loaded first. */
+import './setup.js';
+export * from '../index.js';

@@ -1,0 +1,3 @@
+/** `sheaf/stemgnn` in a browser: the system's library, with the browser set-up loaded first. */
+import './setup.js';
+export * from '../systems/stemgnn/index.js';

@@ -1,0 +1,3 @@
+/** `sheaf/cgkgr` in Node: the system's library, with Node's set-up (files, gradients, threads) loaded first. */
+import '../setup.js';
+export * from '../../systems/cgkgr/index.js';
