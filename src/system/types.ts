@@ -170,6 +170,18 @@ export interface System<C extends z.ZodObject = z.ZodObject, D extends z.ZodObje
   verbs?: readonly SystemVerb[];
   /** The `sheaf demo` setting (quick: the fastest that still trains). */
   demo(quick: boolean): DemoSetting;
+  /**
+   * The smallest setting that still exercises every part, for the conformance test every system
+   * must pass (test/systems/conformance.test.ts). Any small input files it needs are written into
+   * `storage` (synthetic, named as such).
+   */
+  conformance(storage: Storage): Promise<ConformanceSetting>;
+}
+
+/** A tiny setting for the conformance test. */
+export interface ConformanceSetting extends DemoSetting {
+  /** Whether training goes through `fit` with resumable progress (PLRM's closed-form fit does not). */
+  resumable: boolean;
 }
 
 /** Any system (for lists and dispatch). */

@@ -527,6 +527,13 @@ export const cgkgrSystem = defineSystem({
     eval: quick ? { maxRankUsers: 150 } : {},
     note: quick ? 'quick demo: 1 epoch, batch 1024, lr 0.01 on InstEval (not the acceptance setting)' : 'demo: the official Last.FM configuration, 3 epochs (acceptance uses 10)',
   }),
+  conformance: async () => ({
+    data: { synthetic: true },
+    config: { epochs: 2, batchSize: 1024, sampleSize: 2, nodeDim: 8, officialTopK: false, randomKg: false },
+    eval: { maxRankUsers: 10 },
+    note: 'the seeded synthetic set, tiny model',
+    resumable: true,
+  }),
 });
 
 export { DEFAULT_CONFIG };

@@ -209,8 +209,9 @@ export function saveDetector(det: Detector): SavedModel {
   const scores = new Map<string, WritableTensor>([
     ['forecast_err', { dtype: 'F32', shape: [e.steps, e.dims], data: e.forecastErr }],
     ['recon_err', { dtype: 'F32', shape: [e.steps, e.dims], data: e.reconErr }],
-    ['zscore', { dtype: 'F32', shape: [det.baselineTrain.zscore.length], data: Float32Array.from(det.baselineTrain.zscore) }],
-    ['persistence', { dtype: 'F32', shape: [det.baselineTrain.persistence.length], data: Float32Array.from(det.baselineTrain.persistence) }],
+    // F64, as computed: thresholds fitted on them at eval then equal the ones at training.
+    ['zscore', { dtype: 'F64', shape: [det.baselineTrain.zscore.length], data: det.baselineTrain.zscore }],
+    ['persistence', { dtype: 'F64', shape: [det.baselineTrain.persistence.length], data: det.baselineTrain.persistence }],
   ]);
   if (e.reconImprob) scores.set('recon_improb', { dtype: 'F32', shape: [e.steps, e.dims], data: e.reconImprob });
   const extra: DetectorExtra = {
@@ -252,6 +253,12 @@ export function loadDetector(ck: LoadedCheckpoint): Detector {
     if (!t || t.dtype !== 'F32') throw new InputError(`missing F32 tensor '${k}'`, { file: scoresFile });
     return Float32Array.from(t.data as Float32Array);
   };
+  // Older checkpoints stored the baselines' scores as F32.
+  const arr64 = (k: string): Float64Array => {
+    const t = ts?.get(k);
+    if (!t || (t.dtype !== 'F64' && t.dtype !== 'F32')) throw new InputError(`missing tensor '${k}'`, { file: scoresFile });
+    return Float64Array.from(t.data as Float64Array | Float32Array);
+  };
   const fe = ts?.get('forecast_err');
   if (!fe) throw new InputError("missing tensor 'forecast_err'", { file: scoresFile });
   const [steps, dims] = fe.shape as [number, number];
@@ -271,7 +278,7 @@ export function loadDetector(ck: LoadedCheckpoint): Detector {
     featureNames: x.featureNames,
     trainErrors,
     zscore: x.zscore,
-    baselineTrain: { zscore: Float64Array.from(arr('zscore')), persistence: Float64Array.from(arr('persistence')) },
+    baselineTrain: { zscore: arr64('zscore'), persistence: arr64('persistence') },
     history: x.history ?? [],
     keptEpoch: x.keptEpoch ?? 0,
     windows: x.windows ?? { train: 0, val: 0 },

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { formatCsv } from '../../data/csv.js';
 import { readLabels } from '../../data/labels.js';
 import { UsageError, InputError } from '../../util/errors.js';
+import { Rng } from '../../util/random.js';
 import { defineSystem, defineVerb, type Evaluation, type RunEnv, type VerbResult } from '../../system/types.js';
 import type { MetricsComparison, ReportSection } from '../../report/report.js';
 import { opt } from '../../system/schema.js';
@@ -263,4 +264,26 @@ export const mtadgatSystem = defineSystem({
     config: quick ? { lookback: 10, batchSize: 64, epochs: 1, gruHidDim: 16, fcHidDim: 16, reconHidDim: 16, fcNLayers: 1 } : { lookback: 50, batchSize: 64, epochs: 3 },
     note: quick ? 'quick demo: lookback 10, 1 epoch, hidden 16 (not the acceptance setting)' : 'demo: lookback 50, batch 64, 3 epochs (acceptance uses 10)',
   }),
+  async conformance(storage) {
+    // Synthetic: 3 correlated sines; the test part has two injected level shifts, labelled.
+    const rng = new Rng(12);
+    const row = (t: number, shift: number) => [0, 1, 2].map((j) => (0.5 + 0.3 * Math.sin(t / (3 + j)) + shift + 0.02 * rng.normal()).toFixed(4)).join(',');
+    const train = Array.from({ length: 120 }, (_, t) => row(t, 0));
+    const labels: number[] = [];
+    const test = Array.from({ length: 80 }, (_, k) => {
+      const bad = (k >= 30 && k < 34) || (k >= 60 && k < 63);
+      labels.push(bad ? 1 : 0);
+      return row(120 + k, bad ? 0.8 : 0);
+    });
+    await storage.write('conformance/mtadgat/train.txt', train.join('\n') + '\n');
+    await storage.write('conformance/mtadgat/test.txt', test.join('\n') + '\n');
+    await storage.write('conformance/mtadgat/labels.txt', labels.join('\n') + '\n');
+    return {
+      data: { data: 'conformance/mtadgat/train.txt', test: 'conformance/mtadgat/test.txt', labels: 'conformance/mtadgat/labels.txt' },
+      config: { lookback: 8, batchSize: 32, epochs: 3, gruHidDim: 8, fcHidDim: 8, reconHidDim: 8, fcNLayers: 1 },
+      eval: {},
+      note: 'synthetic sines with two level shifts',
+      resumable: true,
+    };
+  },
 });

@@ -415,4 +415,5 @@ export const plrmSystem = defineSystem({
     config: quick ? { steps: 50, endEpochs: 50 } : {},
     note: quick ? 'quick demo: shipped digits task 0, 50 steps' : 'demo: shipped letters task 0, the default fit',
   }),
+  conformance: async () => ({ data: { data: `${SHIPPED_TASKS_DIR}/digits_00.json` }, config: { steps: 30, endEpochs: 20 }, eval: {}, note: 'shipped digits task 0', resumable: false }),
 });

@@ -44,6 +44,7 @@ const toy = defineSystem({
   load: async (ck) => ({ cfg: ck.config as { epochs: number; mode: 'fast' | 'slow'; verbose: boolean } }),
   dispose: () => undefined,
   demo: () => ({ data: {}, config: {}, note: '' }),
+  conformance: async () => ({ data: {}, config: {}, note: '', resumable: false }),
 });
 registerSystem(toy);
 
