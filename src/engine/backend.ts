@@ -110,10 +110,10 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
   const threads = opts.threads ?? (envThreads ? Number(envThreads) : 1);
   if (!Number.isInteger(threads) || threads < 1 || threads > 8) throw new UsageError(`threads must be an integer from 1 to 8, got ${envThreads ?? opts.threads}`);
   let undo: (() => void) | null = null;
-  if (wanted === 'wasm' && threads > 1 && isNode) {
+  if (wanted === 'wasm' && threads > 1) {
     if (wasmStarted) throw new UsageError('WASM threads must be chosen before the WASM backend first starts');
-    const { prepareWasmThreads } = await import('../node/threads.js');
-    undo = prepareWasmThreads(threads);
+    if (!hooks.prepareWasmThreads) throw new UsageError('WASM threads need the Node set-up (sheaf/node) or a cross-origin-isolated page');
+    undo = hooks.prepareWasmThreads(threads);
   }
   let ok: boolean;
   try {
@@ -124,9 +124,8 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
   if (!ok) throw new Error(`backend '${wanted}' failed to initialise`);
   await tf.ready();
   if (wanted === 'wasm') wasmStarted = true;
-  const kernels = installKernelPack(wanted);
-  let actual = 1;
-  if (wanted === 'wasm' && isNode) actual = (await import('../node/threads.js')).wasmThreadsCount();
+  const kernels = [...installKernelPack(wanted), ...(hooks.afterStart?.(wanted) ?? [])];
+  const actual = wanted === 'wasm' && hooks.wasmThreads ? hooks.wasmThreads() : 1;
   current = { backend: wanted, kernels, threads: actual };
   return current;
 }

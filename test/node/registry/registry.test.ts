@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { RunRegistry, newRunId, runDir, resolveHome } from '../../../src/node/registry/registry.js';
+import { RunRegistry, newRunId, runDir, resolveHome, DB_FILE } from '../../../src/node/registry/registry.js';
 import { hashBuffer, hashFile } from '../../../src/node/registry/hash.js';
 import { formatRunsTable, formatRunsJson, formatDuration } from '../../../src/node/registry/format.js';
 import { UsageError } from '../../../src/util/errors.js';
@@ -56,7 +56,8 @@ test('metrics, artifacts and finish round-trip; NaN survives; re-logging overwri
     reg.logEpoch(run.id, 0, 'val', { loss: Number.NaN });
     reg.logEpoch(run.id, 1, 'train', { loss: 0.75 });
     reg.logEpoch(run.id, 1, 'train', { loss: 0.5 });
-    reg.logFinal(run.id, 'test', 'chicago', { mae: 0.361, rmse: 0.5 });
+    reg.logFinal(run.id, 'test', 'chicago', { mae: 0.361, rmse: 0.5 }, { label: 'StemGNN' });
+    reg.logFinal(run.id, 'test', 'chicago', { mae: 0.9 }, { label: 'last value', kind: 'baseline' });
     reg.addArtifact(run.id, 'report', join(run.dir, 'report.html'));
     reg.addArtifact(run.id, 'report', join(run.dir, 'report.html'));
     reg.finish(run.id, 'failed', 'loss diverged');
@@ -73,8 +74,9 @@ test('metrics, artifacts and finish round-trip; NaN survives; re-logging overwri
     const nan = epochs.find((r) => r.split === 'val');
     assert.ok(nan !== undefined && Number.isNaN(nan.value));
     assert.deepEqual(reg.finalMetrics(run.id), [
-      { split: 'test', dataset: 'chicago', name: 'mae', value: 0.361 },
-      { split: 'test', dataset: 'chicago', name: 'rmse', value: 0.5 },
+      { split: 'test', protocol: '', dataset: 'chicago', label: 'StemGNN', kind: 'model', name: 'mae', value: 0.361 },
+      { split: 'test', protocol: '', dataset: 'chicago', label: 'StemGNN', kind: 'model', name: 'rmse', value: 0.5 },
+      { split: 'test', protocol: '', dataset: 'chicago', label: 'last value', kind: 'baseline', name: 'mae', value: 0.9 },
     ]);
     assert.deepEqual(reg.artifacts(run.id), [{ kind: 'report', path: join(run.dir, 'report.html') }]);
     const done = reg.get(run.id)!;
@@ -274,8 +276,27 @@ test('two processes writing concurrently to one registry both land intact', asyn
         assert.equal(loss?.value, offset + epoch);
         assert.equal(acc?.value, epoch / 50);
       }
-      assert.deepEqual(reg.finalMetrics(id), [{ split: 'test', dataset: 'toy', name: 'mae', value: offset / 1000 }]);
+      assert.deepEqual(reg.finalMetrics(id), [{ split: 'test', protocol: '', dataset: 'toy', label: '', kind: 'model', name: 'mae', value: offset / 1000 }]);
     }
+    reg.close();
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('a version-1 registry (final metrics without scorer labels) opens and is migrated', () => {
+  const home = mkdtempSync(join(tmpdir(), 'sheaf-reg-v1-'));
+  try {
+    const db = new Database(join(home, DB_FILE));
+    db.exec(`CREATE TABLE runs (id TEXT PRIMARY KEY, system TEXT NOT NULL, verb TEXT NOT NULL, config TEXT NOT NULL, dataset TEXT NOT NULL, dataset_hash TEXT,
+      seed INTEGER, backend TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, status TEXT NOT NULL, error TEXT);
+      CREATE TABLE final_metrics (run_id TEXT NOT NULL, split TEXT NOT NULL, dataset TEXT NOT NULL, name TEXT NOT NULL, value REAL, PRIMARY KEY (run_id, split, dataset, name)) WITHOUT ROWID;
+      INSERT INTO runs VALUES ('20260101-000000-aaaa', 'stemgnn', 'train', '{}', 'd', NULL, 0, 'wasm', '2026-01-01T00:00:00.000Z', NULL, 'completed', NULL);
+      INSERT INTO final_metrics VALUES ('20260101-000000-aaaa', 'test', 'd', 'MAE', 0.8);
+      PRAGMA user_version = 1;`);
+    db.close();
+    const reg = RunRegistry.open(home);
+    assert.deepEqual(reg.finalMetrics('20260101-000000-aaaa'), [{ split: 'test', protocol: '', dataset: 'd', label: 'stemgnn', kind: 'model', name: 'MAE', value: 0.8 }]);
     reg.close();
   } finally {
     rmSync(home, { recursive: true, force: true });
