@@ -21,7 +21,7 @@ export * from './conv.js';
 export * from './rotary.js';
 export * from './attention.js';
 export * from './gat.js';
-export * from './gin.js';
+export * from './graph/index.js';
 export * from './lora.js';
 export * from './adapter.js';
 export * from './hard_concrete.js';
