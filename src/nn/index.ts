@@ -25,3 +25,5 @@ export * from './graph/index.js';
 export * from './lora.js';
 export * from './adapter.js';
 export * from './hard_concrete.js';
+export * from './transformer/index.js';
+export * from './peft/index.js';

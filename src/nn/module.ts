@@ -33,6 +33,8 @@ export abstract class Module {
   private readonly _frozen = new Set<string>();
   private readonly _buffers = new Map<string, tf.Variable>();
   private readonly _children = new Map<string, Module>();
+  /** Modules whose members this one took over with `adopt` (kept in sync by `replaceChild`). */
+  private readonly _adopted: Module[] = [];
 
   /** Register a trainable parameter (takes ownership of `value`). */
   protected param<R extends tf.Rank>(name: string, value: tf.Tensor<R>): tf.Variable<R> {
@@ -105,7 +107,11 @@ export abstract class Module {
     const name = dot < 0 ? path : path.slice(dot + 1);
     const old = parent._children.get(name);
     if (!old) throw new Error(`replaceChild: no sub-module '${path}'`);
-    if (old === replacement) return old;
+    if (old !== replacement) Module.swapChild(parent, name, old, replacement);
+    return old;
+  }
+
+  private static swapChild(parent: Module, name: string, old: Module, replacement: Module): void {
     parent._children.set(name, replacement); // Map.set keeps the insertion order, so names keep their place
     const fields = parent as unknown as Record<string, unknown>;
     for (const key of Object.keys(fields)) {
@@ -113,7 +119,8 @@ export abstract class Module {
       if (v === old) fields[key] = replacement;
       else if (Array.isArray(v)) v.forEach((item, i) => item === old && (v[i] = replacement));
     }
-    return old;
+    // A wrapper that adopted the child's real owner: that owner's forward must see it too.
+    for (const a of parent._adopted) if (a._children.get(name) === old) Module.swapChild(a, name, old, replacement);
   }
 
   /**
@@ -123,6 +130,7 @@ export abstract class Module {
    * variables; this module now owns and disposes them.
    */
   protected adopt(other: Module): void {
+    this._adopted.push(other);
     for (const [n, v] of other._params) {
       if (this._params.has(n) || this._children.has(n) || this._buffers.has(n)) throw new Error(`duplicate member name '${n}'`);
       this._params.set(n, v);
