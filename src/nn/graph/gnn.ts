@@ -99,6 +99,7 @@ export class GNN extends Module {
    */
   addBranch(name: string, source: BranchSource, make: (layer: number) => Layer): ModuleList<Layer> {
     const modules = this.registerModule(name, new ModuleList(Array.from({ length: this.numLayer }, (_, l) => make(l))));
+    modules.train(this.training); // join the backbone's current mode
     this.branches.push({ source, modules });
     return modules;
   }

@@ -38,7 +38,7 @@ export class WithAdapter extends Module implements Layer {
     this.adapterName = opts.name ?? 'adapter';
     this.adopt(base);
     this.module(this.adapterName, adapter);
-    this.training = base.training;
+    this.train(base.training);
   }
 
   override train(on = true): this {
