@@ -40,10 +40,10 @@ export function causalLMLoss(logits: tf.Tensor3D, labels: tf.Tensor2D, opts: Omi
     if (opts.lossMask) keep = tf.mul(keep, tf.cast(tf.notEqual(tf.reshape(tf.slice(opts.lossMask, [0, 1], [B, T - 1]), [-1]), 0), 'float32'));
     const safe = tf.where(tf.notEqual(tgt, ignore), tgt, tf.zerosLike(tgt));
     // Flat gather of the target log-probability: gather's gradient is fast on WASM, gatherND has none.
-    const flat = tf.add(tf.mul(tf.range(0, n, 1, 'int32'), V), safe) as tf.Tensor1D;
+    const flat = tf.add(tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(V, 'int32')), safe) as tf.Tensor1D;
     const picked = tf.gather(logp, flat);
     const count = tf.sum(keep);
-    return tf.div(tf.neg(tf.sum(tf.mul(picked, keep))), tf.maximum(count, 1)) as tf.Scalar;
+    return tf.sub(0, tf.div(tf.sum(tf.mul(picked, keep)), tf.maximum(count, 1))) as tf.Scalar;
   });
 }
 
@@ -136,7 +136,8 @@ export class LlamaForCausalLM extends Module {
   forward(ids: tf.Tensor2D, opts: LlamaForwardOptions = {}): { logits: tf.Tensor3D; hiddenStates?: tf.Tensor3D[] } {
     const r = this.model.forward(ids, opts);
     const logits = this.logitsFrom(r.hidden);
-    r.hidden.dispose();
+    // The last hidden state is the same tensor as `hidden`: keep it when it is returned.
+    if (!r.hiddenStates) r.hidden.dispose();
     return r.hiddenStates ? { logits, hiddenStates: r.hiddenStates } : { logits };
   }
 
@@ -163,7 +164,7 @@ export class LlamaForCausalLM extends Module {
       const { logits } = this.forward(ids, opts);
       const logp = tf.reshape(tf.logSoftmax(tf.slice(logits, [0, 0, 0], [B, T - 1, V]), -1), [-1]);
       const tgt = tf.reshape(tf.slice(ids, [0, 1], [B, T - 1]), [-1]);
-      const flat = tf.add(tf.mul(tf.range(0, B * (T - 1), 1, 'int32'), V), tgt) as tf.Tensor1D;
+      const flat = tf.add(tf.mul(tf.range(0, B * (T - 1), 1, 'int32'), tf.scalar(V, 'int32')), tgt) as tf.Tensor1D;
       return tf.reshape(tf.gather(logp, flat), [B, T - 1]) as tf.Tensor2D;
     });
   }
