@@ -157,7 +157,7 @@ test('global pooling: sum / mean / max with an empty graph, GlobalAttention gate
   const x = tf.variable(rand(rng, [5, 3]));
   const batch = tf.tensor1d([0, 0, 2, 2, 2], 'int32'); // graph 1 is empty
   const sums = globalAddPool(x, batch, 3).arraySync() as number[][];
-  const xs = x.arraySync();
+  const xs = x.arraySync() as number[][];
   assertClose(sums[0]!, xs[0]!.map((v, f) => v + xs[1]![f]!), 1e-6, 1e-6, 'sum');
   assert.deepEqual(sums[1], [0, 0, 0]);
   assertClose((globalMeanPool(x, batch, 3).arraySync() as number[][])[2]!, xs[2]!.map((v, f) => (v + xs[3]![f]! + xs[4]![f]!) / 3), 1e-6, 1e-6, 'mean');
