@@ -206,6 +206,19 @@ test('chooseToken: greedy first maximum, temperature sampling frequencies follow
   assert.throws(() => chooseToken(logits, { allowedTokens: [9] }), /outside the vocabulary/);
 });
 
+test('CausalLM loss: finite-difference gradient check through embeddings, norm and lm_head, untied and tied', () => {
+  for (const tie of [false, true]) {
+    const rng = new Rng(122);
+    const m = new LlamaForCausalLM({ vocabSize: 7, hiddenSize: 4, intermediateSize: 6, numHiddenLayers: 1, numAttentionHeads: 2, initializerRange: 0.5, tieWordEmbeddings: tie }, rng);
+    const ids = tf.tensor2d([[1, 6, 2, 2], [0, 3, 5, 4]], [2, 4], 'int32');
+    const labels = tf.tensor2d([[1, 6, -100, 2], [0, 3, 5, 4]], [2, 4], 'int32');
+    const pick = m.namedParameters().filter(([n]) => /embed_tokens|model\.norm|lm_head|o_proj/.test(n));
+    expectGradOk(() => m.loss(ids, { labels }), pick, { eps: 1e-3 });
+    tf.dispose([ids, labels]);
+    m.dispose();
+  }
+});
+
 test('LlamaDecoderLayer: finite-difference gradient check over every parameter and the input (GQA, masks)', () => {
   const rng = new Rng(121);
   const layer = new LlamaDecoderLayer({ vocabSize: 5, hiddenSize: 8, intermediateSize: 6, numHiddenLayers: 1, numAttentionHeads: 4, numKeyValueHeads: 2, initializerRange: 0.4 }, rng);
