@@ -113,6 +113,8 @@ test('applyLoRA: peft layout names, dropout, freezeOthers=false, gradient check,
   assert.ok(names.includes('model.layers.0.mlp.down_proj.lora_B.weight'));
   assert.ok(m.namedTrainable().some(([n]) => n === 'model.embed_tokens.weight'), 'others left trainable');
   assert.ok(!m.namedTrainable().some(([n]) => n.includes('base_layer')), 'wrapped base frozen');
+  // Applying again does not wrap the base layers inside the wrappers.
+  assert.throws(() => applyLoRA(m, 'model.layers.*.mlp.*', rng), /no Linear matches/);
   m.eval();
   for (const [, l] of loraModules(m)) l.loraB.assign(rand(rng, l.loraB.shape) as tf.Tensor2D);
   const ids = tf.tensor2d([[1, 2, 3]], [1, 3], 'int32');

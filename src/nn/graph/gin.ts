@@ -116,9 +116,10 @@ export class GINEdgeConv extends MessagePassing<GINEdgeInputs> {
     if (edgeAttr.dtype !== 'int32') throw new Error(`GINEdgeConv: edgeAttr must be int32, got ${edgeAttr.dtype}`);
     return tf.tidy(() => {
       const N = x.shape[0];
-      const { src } = edgeEndpoints(edgeIndex);
-      if (src.size !== edgeAttr.shape[0]) throw new Error(`GINEdgeConv: ${src.size} edges but ${edgeAttr.shape[0]} rows of edgeAttr`);
-      const loops = addSelfLoops(edgeIndex, N);
+      const ends = edgeEndpoints(edgeIndex);
+      if (ends.src.size !== edgeAttr.shape[0]) throw new Error(`GINEdgeConv: ${ends.src.size} edges but ${edgeAttr.shape[0]} rows of edgeAttr`);
+      // pretrain-gnns adds the self-loops (bond type 4, direction 0) inside every layer.
+      const loops = addSelfLoops(ends, N);
       const loopAttr = tf.tile(tf.tensor2d([this.selfLoopAttr], [1, K], 'int32'), [N, 1]);
       const attr = tf.concat([edgeAttr, loopAttr], 0);
       const cols = K === 1 ? [attr] : tf.split(attr, K, 1);

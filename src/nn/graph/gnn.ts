@@ -122,7 +122,7 @@ export class GNN extends Module {
     });
   }
 
-  /** [h⁰, h¹, …, h^L], each [N, D]. */
+  /** [h⁰, h¹, …, h^L], each [N, D] (new tensors the caller owns). */
   layerOutputs(x: tf.Tensor2D, edgeIndex: EdgeIndex, edgeAttr: tf.Tensor2D): tf.Tensor2D[] {
     const hs: tf.Tensor2D[] = [this.embed(x)];
     for (let l = 0; l < this.numLayer; l++) {

@@ -47,7 +47,9 @@ export interface ApplyLoRAOptions extends LoRAOptions {
  * Throws when nothing matches (usually a typo in the target).
  */
 export function applyLoRA(model: Module, target: ModuleTarget, rng: Rng, opts: ApplyLoRAOptions = {}): string[] {
-  const hits = model.namedModules().filter(([name, m]) => name !== '' && m instanceof Linear && matchesTarget(target, name, m));
+  // The base layer inside an existing peft-layout LoRA wrapper is not a target again.
+  const inLoRA = loraModules(model).map(([n]) => n + '.');
+  const hits = model.namedModules().filter(([name, m]) => name !== '' && m instanceof Linear && !inLoRA.some((p) => name.startsWith(p)) && matchesTarget(target, name, m));
   if (hits.length === 0) {
     const linears = model.namedModules().filter(([, m]) => m instanceof Linear).map(([n]) => n);
     throw new Error(`applyLoRA: no Linear matches ${String(target)}; Linear modules: ${linears.slice(0, 20).join(', ')}${linears.length > 20 ? ', …' : ''}`);
