@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
-import { Linear } from './linear.js';
+import { Linear, type LinearLike } from './linear.js';
 import { Dropout } from './dropout.js';
 import { applyRotary, type Positions } from './rotary.js';
 import type { Rng } from '../util/random.js';
@@ -29,6 +29,10 @@ export interface MultiHeadAttentionOptions {
   rotary?: boolean | { base?: number; rotaryDim?: number };
   /** Needed only when dropout > 0. */
   dropoutRng?: Rng;
+  /** Initialiser of the four projection weights (default nn.Linear's). */
+  weightInit?: (rng: Rng, shape: number[]) => tf.Tensor;
+  /** Initialiser of their biases (default nn.Linear's). */
+  biasInit?: (rng: Rng, shape: number[]) => tf.Tensor;
 }
 
 export interface AttentionInputs {
@@ -50,6 +54,30 @@ export interface AttentionInputs {
   headMask?: tf.Tensor;
   /** Also return the attention weights [B, H, T, S] (default false). */
   returnWeights?: boolean;
+  /**
+   * Keys and values of the P earlier positions, [B, H_kv, P, d] each (after rotary), from an
+   * earlier call's `presentKeyValue`: incremental decoding. Self-attention only. The new
+   * queries and keys then sit at positions P…P+T−1 (the rotary default), causal masking sees
+   * all P + T keys, and `keyPaddingMask` must cover them ([B, P + T]).
+   */
+  pastKeyValue?: KeyValue;
+  /** Return the keys and values of all positions (past + new) as `presentKeyValue` (default false). */
+  useCache?: boolean;
+}
+
+/** Cached attention keys and values, each [B, H_kv, S, d]. */
+export interface KeyValue {
+  key: tf.Tensor4D;
+  value: tf.Tensor4D;
+}
+
+/** The result of `MultiHeadAttention.forward`. */
+export interface AttentionOutput {
+  output: tf.Tensor3D;
+  /** [B, H, T, S] when `returnWeights`, else null. */
+  weights: tf.Tensor4D | null;
+  /** Keys and values [B, H_kv, P + T, d] when `useCache` (the caller owns and disposes them). */
+  presentKeyValue?: KeyValue;
 }
 
 /**
@@ -63,10 +91,11 @@ export class MultiHeadAttention extends Module {
   readonly headDim: number;
   readonly causal: boolean;
   readonly rotary: { base: number; rotaryDim: number } | null;
-  readonly qProj: Linear;
-  readonly kProj: Linear;
-  readonly vProj: Linear;
-  readonly oProj: Linear;
+  // Typed structurally so a LoRA wrapper put in by `replaceChild` is a valid value.
+  readonly qProj: LinearLike;
+  readonly kProj: LinearLike;
+  readonly vProj: LinearLike;
+  readonly oProj: LinearLike;
   private readonly drop: Dropout | null;
 
   constructor(
@@ -86,10 +115,11 @@ export class MultiHeadAttention extends Module {
     const vdim = opts.vdim ?? kdim;
     const inner = numHeads * this.headDim;
     const kvInner = this.numKeyValueHeads * this.headDim;
-    this.qProj = this.module('q_proj', new Linear(embedDim, inner, rng, { bias }));
-    this.kProj = this.module('k_proj', new Linear(kdim, kvInner, rng, { bias }));
-    this.vProj = this.module('v_proj', new Linear(vdim, kvInner, rng, { bias }));
-    this.oProj = this.module('o_proj', new Linear(inner, embedDim, rng, { bias: opts.outBias ?? bias }));
+    const init = { ...(opts.weightInit ? { weightInit: opts.weightInit } : {}), ...(opts.biasInit ? { biasInit: opts.biasInit } : {}) };
+    this.qProj = this.module('q_proj', new Linear(embedDim, inner, rng, { bias, ...init }));
+    this.kProj = this.module('k_proj', new Linear(kdim, kvInner, rng, { bias, ...init }));
+    this.vProj = this.module('v_proj', new Linear(vdim, kvInner, rng, { bias, ...init }));
+    this.oProj = this.module('o_proj', new Linear(inner, embedDim, rng, { bias: opts.outBias ?? bias, ...init }));
     const rot = opts.rotary;
     if (rot) {
       const r = rot === true ? {} : rot;
@@ -105,32 +135,44 @@ export class MultiHeadAttention extends Module {
     }
   }
 
-  /** Attend from `query` [B, T, E]; see `AttentionInputs` for masks and options. */
-  forward(query: tf.Tensor3D, inputs: AttentionInputs = {}): { output: tf.Tensor3D; weights: tf.Tensor4D | null } {
+  /** Attend from `query` [B, T, E]; see `AttentionInputs` for masks, options and the KV cache. */
+  forward(query: tf.Tensor3D, inputs: AttentionInputs = {}): AttentionOutput {
+    const past = inputs.pastKeyValue;
+    if (past && (inputs.key || inputs.value)) throw new Error('MultiHeadAttention: a key/value cache is for self-attention only');
     const key = inputs.key ?? query;
     const value = inputs.value ?? key;
     const [B, T] = query.shape;
-    const S = key.shape[1];
-    if (key.shape[0] !== B || value.shape[0] !== B || value.shape[1] !== S) {
+    const Snew = key.shape[1];
+    if (key.shape[0] !== B || value.shape[0] !== B || value.shape[1] !== Snew) {
       throw new Error(`MultiHeadAttention: query [${query.shape}], key [${key.shape}] and value [${value.shape}] disagree on batch or length`);
     }
     const H = this.numHeads;
     const Hkv = this.numKeyValueHeads;
     const d = this.headDim;
+    const P = past ? past.key.shape[2] : 0;
+    if (past && (past.key.shape[0] !== B || past.key.shape[1] !== Hkv || past.key.shape[3] !== d || past.value.shape.join() !== past.key.shape.join())) {
+      throw new Error(`MultiHeadAttention: cached keys [${past.key.shape}] / values [${past.value.shape}] must be [${B}, ${Hkv}, P, ${d}]`);
+    }
+    const S = P + Snew;
     const causal = inputs.causal ?? this.causal;
-    const kept: { weights: tf.Tensor4D | null } = { weights: null };
+    const kept: { weights: tf.Tensor4D | null; present?: KeyValue } = { weights: null };
     const output = tf.tidy(() => {
       // [B, L, heads·d] → [B, heads, L, d]
       const heads = (x: tf.Tensor, n: number, L: number): tf.Tensor4D => tf.transpose(tf.reshape(x, [B, L, n, d]), [0, 2, 1, 3]) as tf.Tensor4D;
       let q = heads(this.qProj.forward(query), H, T);
-      let k = heads(this.kProj.forward(key), Hkv, S);
-      let v = heads(this.vProj.forward(value), Hkv, S);
+      let k = heads(this.kProj.forward(key), Hkv, Snew);
+      let v = heads(this.vProj.forward(value), Hkv, Snew);
       if (this.rotary) {
-        const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+        const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
         const o = { rotaryDim: this.rotary.rotaryDim };
-        q = applyRotary(q, inputs.positions ?? range(T), this.rotary.base, o) as tf.Tensor4D;
-        k = applyRotary(k, inputs.keyPositions ?? (inputs.positions && S === T ? inputs.positions : range(S)), this.rotary.base, o) as tf.Tensor4D;
+        q = applyRotary(q, inputs.positions ?? range(T, P), this.rotary.base, o) as tf.Tensor4D;
+        k = applyRotary(k, inputs.keyPositions ?? (inputs.positions && Snew === T ? inputs.positions : range(Snew, P)), this.rotary.base, o) as tf.Tensor4D;
       }
+      if (past) {
+        k = tf.concat([past.key, k], 2) as tf.Tensor4D;
+        v = tf.concat([past.value, v], 2) as tf.Tensor4D;
+      }
+      if (inputs.useCache) kept.present = { key: tf.keep(k), value: tf.keep(v) };
       if (Hkv !== H) {
         // Grouped-query: repeat each kv head H/Hkv times (kept at rank 4 for tile's gradient).
         const rep = (x: tf.Tensor4D): tf.Tensor4D =>
@@ -165,6 +207,8 @@ export class MultiHeadAttention extends Module {
       const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B, T, H * d]);
       return this.oProj.forward(merged) as tf.Tensor3D;
     });
-    return { output, weights: kept.weights };
+    const out: AttentionOutput = { output, weights: kept.weights };
+    if (kept.present) out.presentKeyValue = kept.present;
+    return out;
   }
 }

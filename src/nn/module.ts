@@ -33,6 +33,8 @@ export abstract class Module {
   private readonly _frozen = new Set<string>();
   private readonly _buffers = new Map<string, tf.Variable>();
   private readonly _children = new Map<string, Module>();
+  /** Modules whose members this one took over with `adopt` (kept in sync by `replaceChild`). */
+  private readonly _adopted: Module[] = [];
 
   /** Register a trainable parameter (takes ownership of `value`). */
   protected param<R extends tf.Rank>(name: string, value: tf.Tensor<R>): tf.Variable<R> {
@@ -62,6 +64,86 @@ export abstract class Module {
   /** Sub-modules, direct children only. */
   children(): Array<[string, Module]> {
     return [...this._children.entries()];
+  }
+
+  /**
+   * Register a sub-module after construction (PyTorch's `add_module`), e.g. an adapter added to
+   * a pre-built backbone. Its members are named `<name>.<member>`.
+   */
+  registerModule<M extends Module>(name: string, child: M): M {
+    if (name === '' || name.includes('.')) throw new Error(`registerModule: '${name}' is not a plain member name`);
+    return this.module(name, child);
+  }
+
+  /** This module and every descendant with its dotted name (the root is ''), depth first, as PyTorch's `named_modules`. */
+  namedModules(prefix = ''): Array<[string, Module]> {
+    const out: Array<[string, Module]> = [[prefix, this]];
+    for (const [n, c] of this._children) out.push(...c.namedModules(prefix ? `${prefix}.${n}` : n));
+    return out;
+  }
+
+  /** The descendant at a dotted path ('' is this module), as PyTorch's `get_submodule`. */
+  getSubmodule(path: string): Module {
+    if (path === '') return this;
+    let m: Module = this;
+    for (const part of path.split('.')) {
+      const c = m._children.get(part);
+      if (!c) throw new Error(`no sub-module '${path}' (stopped at '${part}'; children there: ${[...m._children.keys()].join(', ') || 'none'})`);
+      m = c;
+    }
+    return m;
+  }
+
+  /**
+   * Put `replacement` where the descendant at `path` is, under the same name, and return the
+   * module it replaced (not disposed: the caller owns it now). Parameter names below the path
+   * come from the replacement. Fields and arrays of the parent that held the old module (e.g.
+   * `attn.qProj`, `Sequential.layers`) are re-pointed too, so the parent's forward uses the
+   * replacement without knowing about it.
+   */
+  replaceChild(path: string, replacement: Module): Module {
+    const dot = path.lastIndexOf('.');
+    const parent = dot < 0 ? this : this.getSubmodule(path.slice(0, dot));
+    const name = dot < 0 ? path : path.slice(dot + 1);
+    const old = parent._children.get(name);
+    if (!old) throw new Error(`replaceChild: no sub-module '${path}'`);
+    if (old !== replacement) Module.swapChild(parent, name, old, replacement);
+    return old;
+  }
+
+  private static swapChild(parent: Module, name: string, old: Module, replacement: Module): void {
+    parent._children.set(name, replacement); // Map.set keeps the insertion order, so names keep their place
+    const fields = parent as unknown as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      const v = fields[key];
+      if (v === old) fields[key] = replacement;
+      else if (Array.isArray(v)) v.forEach((item, i) => item === old && (v[i] = replacement));
+    }
+    // A wrapper that adopted the child's real owner: that owner's forward must see it too.
+    for (const a of parent._adopted) if (a._children.get(name) === old) Module.swapChild(a, name, old, replacement);
+  }
+
+  /**
+   * Take over another module's members as if they were this module's own (same local names),
+   * for wrappers that must keep the wrapped module's state-dict names (a LoRA or adapter
+   * wrapper around a pretrained layer). The wrapped module keeps working on the same
+   * variables; this module now owns and disposes them.
+   */
+  protected adopt(other: Module): void {
+    this._adopted.push(other);
+    for (const [n, v] of other._params) {
+      if (this._params.has(n) || this._children.has(n) || this._buffers.has(n)) throw new Error(`duplicate member name '${n}'`);
+      this._params.set(n, v);
+      if (other._frozen.has(n)) this._frozen.add(n);
+    }
+    for (const [n, v] of other._buffers) {
+      if (this._params.has(n) || this._children.has(n) || this._buffers.has(n)) throw new Error(`duplicate member name '${n}'`);
+      this._buffers.set(n, v);
+    }
+    for (const [n, c] of other._children) {
+      if (this._params.has(n) || this._children.has(n) || this._buffers.has(n)) throw new Error(`duplicate member name '${n}'`);
+      this._children.set(n, c);
+    }
   }
 
   /** Every parameter with its full dotted name, frozen ones included. */

@@ -20,7 +20,7 @@ test('GINConv (PyG form): (1 + eps)·h_i + Σ in-neighbours, names nn.* and eps,
   const src = [0, 2, 3, 1, 1];
   const dst = [1, 1, 0, 3, 1];
   const edgeIndex = tf.tensor2d([src, dst], [2, 5], 'int32');
-  const agg = conv.aggregate(x, edgeIndex);
+  const agg = conv.mlpInput(x, edgeIndex);
   const xs = x.arraySync();
   const manual = xs.map((row) => row.map((v) => 1.25 * v));
   src.forEach((j, e) => xs[j]!.forEach((v, f) => (manual[dst[e]!]![f]! += v)));
@@ -51,7 +51,7 @@ test('GINEdgeConv (Hu et al.): official names, count, equals torch with explicit
   const x = fx(f.x) as tf.Tensor2D;
   const ei = tf.tensor2d([f.src, f.dst], [2, f.src.length], 'int32');
   const attr = fx(f.edgeAttr, 'int32') as tf.Tensor2D;
-  assertClose(conv.aggregate(x, ei, attr), f.aggregate, 1e-5, 1e-4, 'aggregate');
+  assertClose(conv.mlpInput(x, ei, attr), f.aggregate, 1e-5, 1e-4, 'aggregate');
   const y = conv.forward(x, ei, attr);
   assert.deepEqual(y.shape, [5, 4]);
   assertClose(y, f.y, 1e-5, 1e-4, 'output');

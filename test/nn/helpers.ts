@@ -64,3 +64,32 @@ export function expectGradOk(loss: () => tf.Scalar, vars: Array<[string, tf.Vari
   assert.ok(res.checked > 0);
   return res.checked;
 }
+
+const nnCache = new Map<string, Record<string, any>>();
+
+/** test/fixtures/nn/<name>.json (written by scripts/nn/make_<name>_fixtures.py with PyTorch). */
+export function nnFixtures(name: string): Record<string, any> {
+  let f = nnCache.get(name);
+  if (!f) {
+    f = JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/nn/${name}.json`, import.meta.url)), 'utf8')) as Record<string, any>;
+    nnCache.set(name, f);
+  }
+  return f;
+}
+
+/** Load a fixture state dict whose buffers may be plain integers (num_batches_tracked). */
+export function loadStateMixed(m: Module, state: Record<string, Fx | number>, opts: { strict?: boolean } = {}): void {
+  const dict = new Map<string, tf.Tensor>();
+  for (const [k, v] of Object.entries(state)) dict.set(k, typeof v === 'number' ? tf.scalar(v, 'int32') : fx(v));
+  m.loadStateDict(dict, opts);
+  tf.dispose([...dict.values()]);
+}
+
+/** Run `fn` and fail if it leaves more live tensors than it started with (its results are disposed first). */
+export function assertNoLeak(what: string, fn: () => tf.TensorContainer | void): void {
+  const before = tf.memory().numTensors;
+  const out = fn();
+  if (out) tf.dispose(out);
+  const after = tf.memory().numTensors;
+  assert.equal(after, before, `${what}: ${after - before} tensors leaked`);
+}

@@ -1,0 +1,9 @@
+/** Graph layers: message passing, GIN (PyG and Hu et al.), the pretrain-gnns backbone, batching, pooling and TGAT blocks. */
+export * from './edges.js';
+export * from './scatter.js';
+export * from './message_passing.js';
+export * from './gin.js';
+export * from './batch.js';
+export * from './pool.js';
+export * from './gnn.js';
+export * from './temporal.js';
