@@ -13,11 +13,12 @@ import { syntheticDataset } from '../src/systems/cgkgr/synthetic.js';
 import { prepareData, trainCgkgr } from '../src/systems/cgkgr/train.js';
 import { modelScorers } from '../src/systems/cgkgr/evaluate.js';
 import { sampleToTensors, disposeSampleTensors } from '../src/systems/cgkgr/sampling.js';
+import { nodeStorage } from '../src/node/storage.js';
 import '../src/node/setup.js';
 
 export async function bench(opts: { quick: boolean }): Promise<Record<string, number | string>> {
   if (!engineInfo()) await initEngine();
-  const dataset = opts.quick ? syntheticDataset({ nUser: 100, nItem: 300, positives: 10, seed: 1 }) : loadDataSpec(kgcnSpec(INSTEVAL_DIR)).dataset;
+  const dataset = opts.quick ? syntheticDataset({ nUser: 100, nItem: 300, positives: 10, seed: 1 }) : (await loadDataSpec(nodeStorage, kgcnSpec(INSTEVAL_DIR))).dataset;
   const prep = prepareData(dataset, { splitSeed: 1 });
   const config = resolveConfig({ nEpoch: 1 }, 'music');
   let peakRss = process.memoryUsage().rss;

@@ -11,12 +11,13 @@ import { engineInfo, initEngine } from '../src/engine/index.js';
 import { loadAnomalyData, applyMinMax, fitMinMax } from '../src/systems/mtadgat/data.js';
 import { trainModel } from '../src/systems/mtadgat/train.js';
 import { computeErrors } from '../src/systems/mtadgat/scores.js';
-import { WSN } from '../src/systems/mtadgat/cli.js';
+import { WSN } from '../src/systems/mtadgat/config.js';
+import { nodeStorage } from '../src/node/storage.js';
 import '../src/node/setup.js';
 
 export async function bench(opts: { quick: boolean }): Promise<Record<string, number | string>> {
   if (!engineInfo()) await initEngine();
-  const data = loadAnomalyData({ data: WSN.train, test: WSN.test, labels: WSN.labels });
+  const data = await loadAnomalyData(nodeStorage, { data: WSN.train, test: WSN.test, labels: WSN.labels });
   const scaler = fitMinMax(data.train);
   let train = applyMinMax(data.train, scaler);
   if (opts.quick) train = { ...train, data: train.data.slice(0, 400 * train.cols), rows: 400 };
@@ -29,9 +30,10 @@ export async function bench(opts: { quick: boolean }): Promise<Record<string, nu
   const r = await trainModel({
     series: train,
     model,
-    train: { epochs: 1, bs: 64 },
+    train: { epochs: 1, batchSize: 64 },
     seed: 0,
-    logEpoch: () => {
+    // Called at the end of each epoch (training and validation curves).
+    curve: () => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
       peakBytes = Math.max(peakBytes, tf.memory().numBytes);
     },

@@ -4,14 +4,15 @@
  * official PCD path for comparison, inference throughput, and peak memory.
  * quick = a shipped digits task with fewer steps (smoke test).
  */
-import { join } from 'node:path';
+import { joinPath } from '../src/io/path.js';
+import { nodeStorage } from '../src/node/storage.js';
 import { readTaskJson } from '../src/systems/plrm/task.js';
 import { trainLabelModels, predictProba } from '../src/systems/plrm/label_models.js';
 import { SHIPPED_TASKS_DIR } from '../src/systems/plrm/shipped.js';
 
 export async function bench(opts: { quick: boolean }): Promise<Record<string, number | string>> {
-  const file = join(SHIPPED_TASKS_DIR, opts.quick ? 'digits_00.json' : 'letters_00.json');
-  const task = readTaskJson(file);
+  const file = joinPath(SHIPPED_TASKS_DIR, opts.quick ? 'digits_00.json' : 'letters_00.json');
+  const task = await readTaskJson(nodeStorage, file);
   const fit = opts.quick ? { steps: 50 } : {};
   let rss = process.memoryUsage().rss;
   const t0 = performance.now();

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../src/node/fs.js';
+import { nodeStorage } from '../src/node/storage.js';
 import { runSuite, suiteMarkdown, suiteMean } from '../src/systems/plrm/suite.js';
 import { DEFAULT_FIT } from '../src/systems/plrm/fit.js';
 import { LABEL_MODELS } from '../src/systems/plrm/label_models.js';
@@ -32,7 +33,7 @@ function parseIds(s: string): number[] {
 }
 
 /** Run the benchmark; returns the markdown table, or null when the data folder is absent. */
-export function benchWisImagenet(opts: { path?: string; tasks?: string; out?: string; log?: (l: string) => void } = {}): string | null {
+export async function benchWisImagenet(opts: { path?: string; tasks?: string; out?: string; log?: (l: string) => void } = {}): Promise<string | null> {
   const dir = opts.path ?? WIS_IMAGENET_DIR;
   if (!existsSync(dir)) {
     (opts.log ?? console.log)(`skipped: ${dir} not found (the WIS ImageNet tasks are read from ../shared/data/wis-imagenet at run time)`);
@@ -42,7 +43,7 @@ export function benchWisImagenet(opts: { path?: string; tasks?: string; out?: st
   const files = ids.map((i) => join(dir, `task_${String(i).padStart(3, '0')}.json`));
   const missing = files.filter((f) => !existsSync(f));
   if (missing.length) throw new Error(`missing task files: ${missing.join(', ')}`);
-  const rows = runSuite(files, { log: opts.log });
+  const rows = await runSuite(nodeStorage, files, { log: opts.log });
   const mean = (m: string, k: 'accuracy' | 'macroF1') => (100 * suiteMean(rows, 'test', m, k)).toFixed(2);
   const f = DEFAULT_FIT;
   const md = [
@@ -74,6 +75,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  const md = benchWisImagenet({ path: get('--path'), tasks: get('--tasks'), out: get('--out'), log: (l) => console.error(l) });
+  const md = await benchWisImagenet({ path: get('--path'), tasks: get('--tasks'), out: get('--out'), log: (l) => console.error(l) });
   if (md) console.log(md);
 }

@@ -15,6 +15,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const MODULES = ['engine', 'stemgnn', 'mtadgat', 'plrm', 'cgkgr'];
 
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`usage: npx tsx bench/run.ts [--quick] [--only ${MODULES.join(',')}]\n  --quick  small settings (smoke test), written to bench/out/<name>.quick.json\n  --only   run only these benchmarks (default: all)`);
+  process.exit(0);
+}
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only'));
 const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1]! : args[args.indexOf(onlyArg) + 1]!).split(',') : MODULES;

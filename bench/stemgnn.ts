@@ -2,24 +2,26 @@
  * StemGNN benchmark at the official default setting on the shipped Chicago data (N = 20, W = 12,
  * H = 3, m = 5, batch 32, RMSprop): seconds per training epoch (train windows only, no
  * validation), forecasts per second (test windows in batches of 32, eval mode), and memory.
- * `quick`: m = 1 and 10 training batches, for smoke tests.
+ * `quick`: m = 1 and 10 training batches, for smoke tests. The epoch is one epoch of the
+ * system's own training loop (`trainStemGNN`, i.e. `fit`), with validation switched off.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { engineInfo, initEngine } from '../src/engine/index.js';
-import { RMSprop } from '../src/optim/optimizers.js';
-import { Rng } from '../src/util/random.js';
-import { CHICAGO_CSV, prepareSeries, readSeries } from '../src/systems/stemgnn/data.js';
-import { StemGNN } from '../src/systems/stemgnn/model.js';
-import { trainEpoch } from '../src/systems/stemgnn/train.js';
+import { readSeriesTable } from '../src/data/table.js';
+import { nodeStorage } from '../src/node/storage.js';
+import { CHICAGO, resolveConfig } from '../src/systems/stemgnn/config.js';
+import { prepareSeries } from '../src/systems/stemgnn/data.js';
+import { trainStemGNN } from '../src/systems/stemgnn/train.js';
 import { forecastWindows } from '../src/systems/stemgnn/evaluate.js';
 import '../src/node/setup.js';
 
 export async function bench(opts: { quick: boolean }): Promise<Record<string, number | string>> {
   if (!engineInfo()) await initEngine();
-  const data = prepareSeries(readSeries(CHICAGO_CSV), { window: 12, horizon: 3, splitRatios: [7, 2, 1], norm: 'z-score' });
   const multiLayer = opts.quick ? 1 : 5;
-  const model = new StemGNN({ nodes: 20, window: 12, horizon: 3, multiLayer }, 0);
-  const optimizer = new RMSprop(model.namedTrainable(), { lr: 1e-4, eps: 1e-8 });
+  // The official defaults (window 12, horizon 3, 7:2:1, z-score, batch 32, RMSprop 1e-4); one
+  // epoch and no validation pass (it validates every 2nd epoch), so the epoch is training only.
+  const cfg = resolveConfig({ multiLayer, epochs: 1, validateEvery: 2 });
+  const data = prepareSeries(await readSeriesTable(nodeStorage, CHICAGO), { window: cfg.window, horizon: cfg.horizon, splitRatios: cfg.splitRatios, norm: cfg.norm });
   // Quick mode trains on the first 10 batches' worth of windows only.
   const trainData = opts.quick ? { ...data, starts: { ...data.starts, train: data.starts.train.subarray(0, 320) } } : data;
   let peakRss = process.memoryUsage().rss;
@@ -29,10 +31,10 @@ export async function bench(opts: { quick: boolean }): Promise<Record<string, nu
     peakBytes = Math.max(peakBytes, tf.memory().numBytes);
   };
   const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await trainEpoch(model, trainData, optimizer, new Rng(0), 32);
-  const epochSeconds = (performance.now() - t0) / 1000;
+  const fitted = await trainStemGNN(trainData, cfg, { seed: 0 });
   const cpu = process.cpuUsage(cpu0);
+  const model = fitted.net;
+  const epochSeconds = fitted.history[0]!.trainSeconds;
   sample();
   const steps = Math.ceil(trainData.starts.train.length / 32);
   const t1 = performance.now();
@@ -41,7 +43,6 @@ export async function bench(opts: { quick: boolean }): Promise<Record<string, nu
   sample();
   const windows = data.starts.test.length;
   const parameters = model.numParameters();
-  optimizer.dispose();
   model.dispose();
   return {
     setting: `Chicago N=20 W=12 H=3 m=${multiLayer} batch 32 RMSprop${opts.quick ? ' (quick: 10 batches)' : ''}`,

@@ -10,11 +10,8 @@
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/node/cli/main.js';
-import { SYSTEMS } from '../../src/node/cli/systems.js';
 import { writeJsonAtomic } from '../../src/node/fs.js';
-import { mtadgatSystem } from '../../src/systems/mtadgat/cli.js';
-
-if (!SYSTEMS.some((s) => s.name === 'mtadgat')) SYSTEMS.push(mtadgatSystem);
+import { WSN } from '../../src/systems/mtadgat/config.js';
 
 const out = process.argv[2] ?? '/tmp/mtadgat-acceptance';
 const seeds = (process.argv[3] ?? '0,1,2').split(',').map(Number);
@@ -39,7 +36,7 @@ async function run(args: string[]): Promise<string> {
   return join(home, m[1]!);
 }
 
-const setting = ['--lookback', '50', '--bs', '64', '--epochs', epochs];
+const setting = ['--lookback', '50', '--batch-size', '64', '--epochs', epochs];
 const results: Record<string, unknown>[] = [];
 const short = (e: any) => ({
   rocAuc: e.rocAuc,
@@ -49,20 +46,24 @@ const short = (e: any) => ({
   bestF1: { thr: e.bestF1.threshold, paF1: e.bestF1.adjusted.f1, rawF1: e.bestF1.raw.f1 },
   bestRawF1: e.bestRaw.f1,
 });
+/** The numbers of one train run: metrics.json (its `extras.detail` holds every threshold's evaluation) and the checkpoint's history. */
+function summary(dataset: string, seed: number, dir: string): Record<string, unknown> {
+  const r = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
+  const ck = JSON.parse(readFileSync(join(dir, 'checkpoint', 'config.json'), 'utf8'));
+  const history = ck.extra.model.history as Array<{ valTotal: number | null; seconds: number }>;
+  const d = r.extras.detail;
+  return { dataset, seed, run: dir, lastValTotal: history.at(-1)?.valTotal, epochSeconds: history.map((h) => h.seconds), model: short(d.model), zscore: short(d.zscore), persistence: short(d.persistence) };
+}
 for (const seed of seeds) {
   if (which !== 'chicago') {
-    const dir = await run(['mtadgat', 'train', '--data', 'data/wsn/train.txt', '--test', 'data/wsn/test.txt', '--labels', 'data/wsn/test_label.txt', ...setting, '--seed', String(seed), '--home', home]);
-    const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
-    const cfg = JSON.parse(readFileSync(join(dir, 'checkpoint', 'config.json'), 'utf8'));
-    results.push({ dataset: 'wsn', seed, run: dir, lastValTotal: cfg.history.at(-1)?.valTotal, epochSeconds: cfg.history.map((h: any) => h.seconds), model: short(s.model), zscore: short(s.zscore), persistence: short(s.persistence) });
+    const dir = await run(['mtadgat', 'train', '--data', WSN.train, '--test', WSN.test, '--labels', WSN.labels, ...setting, '--seed', String(seed), '--home', home]);
+    results.push(summary('wsn', seed, dir));
   }
   if (which !== 'wsn') {
     const inj = join(out, `chicago-injected-seed${seed}`);
     await run(['mtadgat', 'inject', '--out', inj, '--seed', String(seed), '--home', home]);
     const dir = await run(['mtadgat', 'train', '--data', join(inj, 'train.csv'), '--test', join(inj, 'test.csv'), '--labels', join(inj, 'test_label.txt'), ...setting, '--seed', String(seed), '--home', home]);
-    const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
-    const cfg = JSON.parse(readFileSync(join(dir, 'checkpoint', 'config.json'), 'utf8'));
-    results.push({ dataset: 'chicago-injected', seed, run: dir, lastValTotal: cfg.history.at(-1)?.valTotal, epochSeconds: cfg.history.map((h: any) => h.seconds), model: short(s.model), zscore: short(s.zscore), persistence: short(s.persistence) });
+    results.push(summary('chicago-injected', seed, dir));
   }
   writeJsonAtomic(join(out, 'acceptance.json'), results);
 }

@@ -6,10 +6,11 @@
  *
  * Usage: npx tsx scripts/plrm/evaluate_shipped.ts [--out bench/out/plrm-shipped.md] [--no-end-model]
  */
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { initEngine } from '../../src/engine/index.js';
+import { joinPath } from '../../src/io/path.js';
 import { writeFileAtomic } from '../../src/node/fs.js';
+import { PACKAGE_ROOT, nodeStorage } from '../../src/node/storage.js';
 import { SHIPPED_TASKS_DIR } from '../../src/systems/plrm/shipped.js';
 import { runSuite, suiteMarkdown, suiteMean } from '../../src/systems/plrm/suite.js';
 import { LABEL_MODELS } from '../../src/systems/plrm/label_models.js';
@@ -17,7 +18,7 @@ import '../../src/node/setup.js';
 
 const args = process.argv.slice(2);
 const outIdx = args.indexOf('--out');
-const out = outIdx >= 0 ? args[outIdx + 1]! : join(SHIPPED_TASKS_DIR, '..', '..', 'bench', 'out', 'plrm-shipped.md');
+const out = outIdx >= 0 ? args[outIdx + 1]! : join(PACKAGE_ROOT, 'bench', 'out', 'plrm-shipped.md');
 const withEnd = !args.includes('--no-end-model');
 await initEngine();
 const parts: string[] = [
@@ -28,8 +29,8 @@ const parts: string[] = [
   '',
 ];
 for (const prefix of ['digits', 'letters']) {
-  const files = readdirSync(SHIPPED_TASKS_DIR).filter((f) => f.startsWith(prefix + '_') && f.endsWith('.json')).sort().map((f) => join(SHIPPED_TASKS_DIR, f));
-  const rows = runSuite(files, { endModel: withEnd ? {} : null, log: (l) => console.error(l) });
+  const files = (await nodeStorage.list(SHIPPED_TASKS_DIR)).filter((f) => f.startsWith(prefix + '_') && f.endsWith('.json')).sort().map((f) => joinPath(SHIPPED_TASKS_DIR, f));
+  const rows = await runSuite(nodeStorage, files, { endModel: withEnd ? {} : null, log: (l) => console.error(l) });
   const table = suiteMarkdown(rows, withEnd);
   parts.push(`## ${prefix}`, '', table);
   console.log(`## ${prefix}\n${table}`);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.js';
+import '../../src/node/setup.js';
 import { GNN, GNNGraphPred, type JKMode } from '../../src/nn/graph/gnn.js';
 import { collate, type GraphSample } from '../../src/nn/graph/batch.js';
 import { Adapter } from '../../src/nn/adapter.js';

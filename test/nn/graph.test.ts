@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.js';
+import '../../src/node/setup.js';
 import { segmentMax, segmentMean, segmentSoftmax, segmentSum, softmaxAggregate, scatter } from '../../src/nn/graph/scatter.js';
 import { MessagePassing, type MessageContext, type PropagateInputs } from '../../src/nn/graph/message_passing.js';
 import { addSelfLoops, degree, edgeIndexFrom } from '../../src/nn/graph/edges.js';

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.js';
+import '../../src/node/setup.js';
 import { Module } from '../../src/nn/module.js';
 import { Linear } from '../../src/nn/linear.js';
 import { LoRALinear } from '../../src/nn/lora.js';

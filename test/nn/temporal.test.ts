@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.js';
+import '../../src/node/setup.js';
 import { MLPTimeEncode, MergeLayer, TemporalAttention, TimeEncode, timeFrequencies } from '../../src/nn/graph/temporal.js';
 import { Module } from '../../src/nn/module.js';
 import { Rng } from '../../src/util/random.js';

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.js';
+import '../../src/node/setup.js';
 import { LlamaForCausalLM, CausalLM, causalLMLoss, chooseToken } from '../../src/nn/transformer/causal_lm.js';
 import { KVCache, LlamaDecoderLayer } from '../../src/nn/transformer/llama.js';
 import { llamaConfigFromHF, llamaParameterCount, type LlamaConfig } from '../../src/nn/transformer/config.js';

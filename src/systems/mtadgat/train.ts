@@ -146,6 +146,7 @@ interface Batch {
 /** Train an MTAD-GAT on a scaled training series. */
 export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult> {
   const tc: TrainConfig = { ...TRAIN_DEFAULTS, ...o.train };
+  if (o.progressDir && !o.storage) throw new UsageError('trainModel: progressDir needs the storage it lives in');
   const rng = new Rng(o.seed ?? 0);
   const model = new MtadGatNet({ ...o.model, nFeatures: o.series.cols }, rng.fork());
   try {

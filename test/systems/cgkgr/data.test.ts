@@ -15,6 +15,7 @@ import {
 } from '../../../src/systems/cgkgr/data.js';
 import { INSTEVAL_DIR } from '../../../src/systems/cgkgr/datasets.js';
 import { syntheticDataset } from '../../../src/systems/cgkgr/synthetic.js';
+import { nodeStorage } from '../../../src/node/storage.js';
 
 const KG = '0\t0\t3\n1\t0\t3\n2\t1\t4\n3\t1\t4\n';
 
@@ -46,8 +47,8 @@ test('validation: clear errors for isolated entities, user gaps, duplicates and 
   assert.deepEqual(validateDataset(parseRatingsFinal('0 0 1\n0 2 0\n'), kg).itemsWithoutRows, [1]);
 });
 
-test('the shipped InstEval loads with the documented sizes', () => {
-  const ds = readKgcnDataset({ dir: INSTEVAL_DIR });
+test('the shipped InstEval loads with the documented sizes', async () => {
+  const ds = await readKgcnDataset(nodeStorage, { dir: INSTEVAL_DIR });
   assert.equal(ds.nUser, 2960);
   assert.equal(ds.nItem, 1128);
   assert.equal(ds.kg.nEntity, 1150);

@@ -5,36 +5,43 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../../../src/util/errors.js';
 import { Rng } from '../../../src/util/random.js';
-import { buildKg, implicitFeedback, parseBuckets, parseTextTable, readTextTable, writeKgcnFiles } from '../../../src/systems/cgkgr/kg_builder.js';
+import { buildKg, implicitFeedback, kgcnFiles, parseBuckets, parseTextTable, readTextTable } from '../../../src/systems/cgkgr/kg_builder.js';
 import { INSTEVAL_DIR } from '../../../src/systems/cgkgr/datasets.js';
 import { parseRatingsFinal, readKgcnDataset } from '../../../src/systems/cgkgr/data.js';
+import { joinPath } from '../../../src/io/path.js';
+import { localPath, nodeStorage } from '../../../src/node/storage.js';
 
-test('InstEval: build-kg reproduces the shipped KG, entity table, item and user indices byte for byte, and its positives', () => {
+/** A file of the shipped InstEval folder (a `shipped:` storage path). */
+const shipped = (name: string): string => joinPath(INSTEVAL_DIR, name);
+
+test('InstEval: build-kg reproduces the shipped KG, entity table, item and user indices byte for byte, and its positives', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cgkgr-kg-'));
   try {
-    const built = buildKg(readTextTable(join(INSTEVAL_DIR, 'items.csv')));
-    const imp = implicitFeedback(readTextTable(join(INSTEVAL_DIR, 'ratings.csv')), built.itemIndex, { ratingColumn: 'rating', threshold: 4, rng: new Rng(1) });
-    writeKgcnFiles(dir, built, imp);
+    const built = buildKg(await readTextTable(nodeStorage, shipped('items.csv')));
+    const imp = implicitFeedback(await readTextTable(nodeStorage, shipped('ratings.csv')), built.itemIndex, { ratingColumn: 'rating', threshold: 4, rng: new Rng(1) });
+    const files = kgcnFiles(built, imp);
+    assert.deepEqual(Object.keys(files).sort(), ['entities.csv', 'item_index2entity_id.txt', 'kg_final.txt', 'ratings_final.txt', 'relations.csv', 'user_index.csv']);
+    for (const [name, text] of Object.entries(files)) await nodeStorage.write(join(dir, name), text);
     for (const f of ['kg_final.txt', 'entities.csv', 'item_index2entity_id.txt', 'user_index.csv']) {
-      assert.equal(readFileSync(join(dir, f), 'utf8'), readFileSync(join(INSTEVAL_DIR, f), 'utf8'), `${f} differs`);
+      assert.equal(readFileSync(join(dir, f), 'utf8'), readFileSync(localPath(shipped(f)), 'utf8'), `${f} differs`);
     }
     assert.deepEqual(built.relations, ['lecturer.department', 'lecturer.lecture_age', 'lecturer.service']);
     // Positives are exactly the shipped ones (negatives are random: R's generator there, ours here).
-    const shipped = parseRatingsFinal(readFileSync(join(INSTEVAL_DIR, 'ratings_final.txt'), 'utf8'));
+    const given = parseRatingsFinal(readFileSync(localPath(shipped('ratings_final.txt')), 'utf8'));
     const ours = parseRatingsFinal(readFileSync(join(dir, 'ratings_final.txt'), 'utf8'));
     const pos = (r: typeof ours) => Array.from(r.users.keys()).filter((k) => r.labels[k] === 1).map((k) => `${r.users[k]}:${r.items[k]}`);
-    assert.deepEqual(pos(ours), pos(shipped));
-    assert.equal(ours.users.length, shipped.users.length);
+    assert.deepEqual(pos(ours), pos(given));
+    assert.equal(ours.users.length, given.users.length);
     assert.equal(imp.stats.droppedUsers, 12);
     // Our negatives: 1:1 per user, never rated by that user.
     const rated = new Set<string>();
-    const raw = readTextTable(join(INSTEVAL_DIR, 'ratings.csv'));
+    const raw = await readTextTable(nodeStorage, shipped('ratings.csv'));
     for (const row of raw.rows) rated.add(`${row[0]}:${built.itemIndex.get(row[1]!)}`);
     for (let k = 0; k < ours.users.length; k++) {
       if (ours.labels[k] === 0) assert.ok(!rated.has(`${imp.userIds[ours.users[k]!]}:${ours.items[k]}`), 'a negative was rated');
     }
     // The written folder trains as a KGCN dataset.
-    const ds = readKgcnDataset({ dir });
+    const ds = await readKgcnDataset(nodeStorage, { dir });
     assert.equal(ds.kg.nEntity, 1150);
     assert.equal(ds.nUser, 2960);
   } finally {

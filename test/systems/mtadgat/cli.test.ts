@@ -5,63 +5,86 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../../../src/engine/index.js';
-import type { VerbContext, VerbResult } from '../../../src/node/cli/system.js';
-import { mtadgatSystem, WSN } from '../../../src/systems/mtadgat/cli.js';
-import { InputError, UsageError } from '../../../src/util/errors.js';
+import { main } from '../../../src/node/cli/main.js';
+import { RunRegistry } from '../../../src/node/registry/index.js';
+import type { RunResult } from '../../../src/system/result.js';
+import { WSN } from '../../../src/systems/mtadgat/config.js';
 import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 
-function ctx(): VerbContext {
-  return {
-    runId: 'test',
-    runDir: mkdtempSync(join(tmpdir(), 'mtadgat-cli-')),
-    seed: 3,
-    backend: 'wasm',
-    log: () => undefined,
-    signal: new AbortController().signal,
-    logEpoch: () => undefined,
-    quick: true,
-  };
+const home = mkdtempSync(join(tmpdir(), 'mtadgat-cli-'));
+
+/** Run `sheaf …` in process with `--seed 3 --home <home>`; the run's folder when it made one. */
+async function sheaf(...argv: string[]): Promise<{ code: number; out: string; err: string; runId: string | null; dir: string | null }> {
+  let out = '';
+  let err = '';
+  const code = await main([...argv, '--seed', '3', '--home', home], { out: (t) => void (out += t), err: (t) => void (err += t) });
+  const runId = /^run (\S+): report written to/m.exec(out)?.[1] ?? null;
+  let dir: string | null = null;
+  if (runId) {
+    const reg = RunRegistry.open(home);
+    dir = reg.get(runId)!.dir;
+    reg.close();
+  }
+  return { code, out, err, runId, dir };
 }
 
-async function run(verb: string, flags: Record<string, unknown>, c = ctx()): Promise<{ r: VerbResult; dir: string }> {
-  const v = mtadgatSystem.verbs.find((x) => x.name === verb)!;
-  const r = await v.run(v.options.parse(flags), c);
-  return { r, dir: c.runDir! };
+/** Like {@link sheaf}, but the command must succeed and create a run. */
+async function ok(...argv: string[]): Promise<{ out: string; runId: string; dir: string; result: RunResult }> {
+  const r = await sheaf(...argv);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.ok(r.runId && r.dir, r.out);
+  const result = JSON.parse(readFileSync(join(r.dir, 'metrics.json'), 'utf8')) as RunResult;
+  return { out: r.out, runId: r.runId, dir: r.dir, result };
 }
 
-const QUICK = { lookback: 10, bs: 64, epochs: 1, gruHidDim: 16, fcHidDim: 16, reconHidDim: 16, fcNLayers: 1 };
+const WSN_FLAGS = ['--data', WSN.train, '--test', WSN.test, '--labels', WSN.labels];
+const QUICK = ['--lookback', '10', '--batch-size', '64', '--epochs', '1', '--gru-hid-dim', '16', '--fc-hid-dim', '16', '--recon-hid-dim', '16', '--fc-n-layers', '1'];
 
 test('train → eval → detect on WSN', async () => {
-  const { r, dir } = await run('train', { data: WSN.train, test: WSN.test, labels: WSN.labels, ...QUICK });
+  const { dir, runId, result } = await ok('mtadgat', 'train', ...WSN_FLAGS, ...QUICK);
   for (const f of ['model.safetensors', 'config.json', 'train_scores.safetensors']) assert.ok(existsSync(join(dir, 'checkpoint', f)), f);
+  const ck = JSON.parse(readFileSync(join(dir, 'checkpoint', 'config.json'), 'utf8')) as { format: string; version: number; system: string };
+  assert.deepEqual([ck.format, ck.version, ck.system], ['sheaf-checkpoint', 2, 'mtadgat']);
   // Metrics: model beside both baselines, threshold-free first, then one table per threshold method.
-  const m = r.metrics!;
+  const m = result.results;
   assert.equal(m.length, 4);
-  assert.deepEqual(m[0]!.rows.map((x) => x.label), ['MTAD-GAT', 'z-score', 'persistence']);
-  const roc = m[0]!.rows[0]!.values['ROC-AUC']!;
+  assert.ok(m.every((x) => x.split === 'test'));
+  assert.deepEqual(m.map((x) => x.protocol), [null, 'epsilon', 'POT', 'best-F1 search, oracle']);
+  assert.equal(m[0]!.model!.label, 'MTAD-GAT');
+  assert.deepEqual(m[0]!.baselines.map((x) => x.label), ['z-score', 'persistence']);
+  const roc = m[0]!.model!.metrics['ROC-AUC']!;
   assert.ok(roc > 0.5 && roc <= 1, `ROC-AUC ${roc}`);
-  assert.ok(/oracle/.test(m[3]!.split) && /oracle/i.test(m[3]!.note!), 'the best-F1 search is labelled an oracle');
-  for (const t of m.slice(1)) assert.ok('F1 (PA)' in t.rows[0]!.values && 'F1 (raw)' in t.rows[0]!.values, 'PA and raw F1 printed together');
+  assert.ok(/oracle/.test(m[3]!.protocol!) && /oracle/i.test(m[3]!.note!), 'the best-F1 search is labelled an oracle');
+  for (const t of m.slice(1)) assert.ok('F1 (PA)' in t.model!.metrics && 'F1 (raw)' in t.model!.metrics, 'PA and raw F1 printed together');
   // Baseline figures of data/README.md (persistence, z-score) on the steps a lookback-10 model scores.
-  const pers = m[0]!.rows[2]!.values['ROC-AUC']!;
+  const pers = m[0]!.baselines[1]!.metrics['ROC-AUC']!;
   assert.ok(Math.abs(pers - 0.972) < 0.002, `persistence ROC-AUC ${pers}`);
+  // The registry holds the same numbers, each row with its scorer, kind and protocol.
+  const reg = RunRegistry.open(home);
+  const finals = reg.finalMetrics(runId);
+  reg.close();
+  const row = (label: string, name: string, protocol: string) => finals.find((f) => f.split === 'test' && f.label === label && f.name === name && f.protocol === protocol);
+  assert.equal(row('MTAD-GAT', 'ROC-AUC', '')?.kind, 'model');
+  assert.equal(row('MTAD-GAT', 'ROC-AUC', '')?.value, roc);
+  assert.equal(row('persistence', 'ROC-AUC', '')?.kind, 'baseline');
+  assert.equal(row('z-score', 'F1 (raw)', 'POT')?.value, m[2]!.baselines[0]!.metrics['F1 (raw)']);
   const scores = readFileSync(join(dir, 'scores.csv'), 'utf8').trim().split('\n');
   assert.equal(scores.length, 1 + 2417 - 10);
   assert.equal(scores[0], ['row', 'score', 'threshold', 'alarm', 'label', ...Array.from({ length: 8 }, (_, i) => `score_f${i}`)].join(','));
-  const titles = r.sections!.map((s) => s.title);
-  for (const t of ['Scores, threshold and intervals', 'Feature attention']) assert.ok(titles.includes(t), t);
+  const report = readFileSync(join(dir, 'report.html'), 'utf8');
+  for (const t of ['Scores, threshold and intervals', 'Feature attention']) assert.ok(report.includes(`<h2>${t}</h2>`), t);
 
   // eval with the checkpoint gives the same threshold-free numbers.
-  const ev = await run('eval', { checkpoint: dir, data: WSN.train, test: WSN.test, labels: WSN.labels });
-  assert.ok(Math.abs(ev.r.metrics![0]!.rows[0]!.values['ROC-AUC']! - roc) < 1e-9);
+  const ev = await ok('mtadgat', 'eval', '--checkpoint', dir, ...WSN_FLAGS);
+  assert.ok(Math.abs(ev.result.results[0]!.model!.metrics['ROC-AUC']! - roc) < 1e-9);
   // Scoring options can change at eval time (γ = 0: forecast error only).
-  const ev0 = await run('eval', { checkpoint: join(dir, 'checkpoint'), data: WSN.train, test: WSN.test, labels: WSN.labels, gamma: 0 });
-  assert.notEqual(ev0.r.metrics![0]!.rows[0]!.values['ROC-AUC'], roc);
+  const ev0 = await ok('mtadgat', 'eval', '--checkpoint', join(dir, 'checkpoint'), ...WSN_FLAGS, '--gamma', '0');
+  assert.notEqual(ev0.result.results[0]!.model!.metrics['ROC-AUC'], roc);
 
   // detect: per-step and per-feature scores, alarms, intervals with their top features.
-  const d = await run('detect', { checkpoint: dir, data: WSN.test, alarm: 'value', threshold: 0.5 });
+  const d = await ok('mtadgat', 'detect', '--checkpoint', dir, '--data', WSN.test, '--alarm', 'value', '--threshold', '0.5');
   const lines = readFileSync(join(d.dir, 'scores.csv'), 'utf8').trim().split('\n');
   assert.equal(lines.length, 1 + 2417 - 10);
   const cells = lines.slice(1).map((l) => l.split(',').map(Number));
@@ -76,37 +99,48 @@ test('train → eval → detect on WSN', async () => {
 });
 
 test('inject writes a seeded labelled set that train accepts', async () => {
-  const c = ctx();
-  const a = await run('inject', { trainRows: 300, testRows: 900, count: 8 }, c);
-  const labels = readFileSync(join(c.runDir!, 'test_label.txt'), 'utf8').trim().split('\n');
+  const a = await ok('mtadgat', 'inject', '--train-rows', '300', '--test-rows', '900', '--count', '8');
+  const labels = readFileSync(join(a.dir, 'test_label.txt'), 'utf8').trim().split('\n');
   assert.equal(labels.length, 900);
-  const events = JSON.parse(readFileSync(join(c.runDir!, 'events.json'), 'utf8')) as { synthetic: boolean; events: unknown[] };
+  const events = JSON.parse(readFileSync(join(a.dir, 'events.json'), 'utf8')) as { synthetic: boolean; events: unknown[] };
   assert.equal(events.synthetic, true);
   assert.equal(events.events.length, 8);
-  assert.ok(/sheaf mtadgat train --data/.test(a.r.notes![0]!));
-  const again = ctx();
-  await run('inject', { trainRows: 300, testRows: 900, count: 8 }, again);
-  assert.equal(readFileSync(join(again.runDir!, 'test.csv'), 'utf8'), readFileSync(join(c.runDir!, 'test.csv'), 'utf8'));
+  assert.ok(/sheaf mtadgat train --data/.test(a.out));
+  const again = await ok('mtadgat', 'inject', '--train-rows', '300', '--test-rows', '900', '--count', '8');
+  assert.notEqual(again.dir, a.dir);
+  assert.equal(readFileSync(join(again.dir, 'test.csv'), 'utf8'), readFileSync(join(a.dir, 'test.csv'), 'utf8'));
 });
 
 test('bad input at the CLI: labels of another length, a folder without a checkpoint', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mtadgat-bad-'));
   const short = join(dir, 'labels.txt');
   writeFileSync(short, '0\n'.repeat(100));
-  await assert.rejects(run('train', { data: WSN.train, test: WSN.test, labels: short, ...QUICK }), (e: unknown) => e instanceof InputError && /expected 2417 labels/.test((e as Error).message));
-  await assert.rejects(run('eval', { checkpoint: dir, data: WSN.train, test: WSN.test, labels: WSN.labels }), UsageError);
+  const bad = await sheaf('mtadgat', 'train', '--data', WSN.train, '--test', WSN.test, '--labels', short, ...QUICK);
+  assert.equal(bad.code, 1, bad.err);
+  assert.match(bad.err, /expected 2417 labels/);
+  assert.equal(bad.runId, null);
+  const none = await sheaf('mtadgat', 'eval', '--checkpoint', dir, ...WSN_FLAGS);
+  assert.notEqual(none.code, 0);
+  assert.ok(none.err.includes(dir) && /no complete checkpoint/.test(none.err), none.err);
 });
 
 test("the paper's variants end to end: Spectral-Residual cleaning, VAE reconstruction, reconstruction-probability score", async () => {
-  const logs: string[] = [];
-  const c = { ...ctx(), log: (l: string) => logs.push(l) };
-  const { r, dir } = await run('train', { data: WSN.train, test: WSN.test, labels: WSN.labels, ...QUICK, specRes: true, recon: 'vae', score: 'paper', gamma: 0.8, valMode: 'chronological', keepBest: true, alarm: 'pot' }, c);
-  assert.ok(logs.some((l) => /Spectral-Residual cleaning replaced \d+ training points/.test(l)));
-  const cfg = JSON.parse(readFileSync(join(dir, 'checkpoint', 'config.json'), 'utf8')) as { model: { recon: string }; score: { score: string; gamma: number }; srReplaced: number[] };
-  assert.equal(cfg.model.recon, 'vae');
-  assert.deepEqual([cfg.score.score, cfg.score.gamma], ['paper', 0.8]);
-  assert.equal(cfg.srReplaced.length, 8);
-  const roc = r.metrics![0]!.rows[0]!.values['ROC-AUC']!;
+  // --bs: the reference's flag name, accepted as an alias of --batch-size.
+  const quick = QUICK.map((f) => (f === '--batch-size' ? '--bs' : f));
+  const { out, dir, result } = await ok('mtadgat', 'train', ...WSN_FLAGS, ...quick, '--spec-res', '--recon', 'vae', '--score', 'paper', '--gamma', '0.8', '--val-mode', 'chronological', '--keep-best', '--alarm', 'pot');
+  assert.ok(/Spectral-Residual cleaning replaced \d+ training points/.test(out));
+  const cfg = JSON.parse(readFileSync(join(dir, 'checkpoint', 'config.json'), 'utf8')) as {
+    config: { recon: string; batchSize: number };
+    extra: { model: { scoreConfig: { score: string; gamma: number }; srReplaced: number[] }; eval: { alarm: string } };
+  };
+  assert.equal(cfg.config.recon, 'vae');
+  assert.equal(cfg.config.batchSize, 64);
+  assert.deepEqual([cfg.extra.model.scoreConfig.score, cfg.extra.model.scoreConfig.gamma], ['paper', 0.8]);
+  assert.equal(cfg.extra.eval.alarm, 'pot');
+  assert.equal(cfg.extra.model.srReplaced.length, 8);
+  const roc = result.results[0]!.model!.metrics['ROC-AUC']!;
   assert.ok(roc > 0.5, `ROC-AUC ${roc}`);
-  await assert.rejects(run('train', { ...QUICK, score: 'paper' }), (e: unknown) => e instanceof UsageError && /--recon vae/.test((e as Error).message));
+  const paper = await sheaf('mtadgat', 'train', ...QUICK, '--score', 'paper');
+  assert.equal(paper.code, 2, paper.err);
+  assert.match(paper.err, /--recon vae/);
 });

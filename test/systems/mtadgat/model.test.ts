@@ -168,7 +168,7 @@ test('training and scoring leave no tensors behind; the VAE variant trains and g
     const r = await trainModel({
       series,
       model: { lookback: 6, gruHidDim: 8, fcHidDim: 8, fcNLayers: 1, reconHidDim: 8, recon },
-      train: { epochs: 2, bs: 16 },
+      train: { epochs: 2, batchSize: 16 },
       seed: 1,
     });
     assert.equal(r.history.length, 2);

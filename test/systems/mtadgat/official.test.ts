@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../../src/engine/index.js';
@@ -16,7 +16,8 @@ import { loadReferenceWeights } from '../../../src/systems/mtadgat/detector.js';
 import { computeErrors, scoreErrors } from '../../../src/systems/mtadgat/scores.js';
 import { SCORE_DEFAULTS, type ModelConfig } from '../../../src/systems/mtadgat/config.js';
 import { InputError } from '../../../src/util/errors.js';
-import { mtadgatSystem } from '../../../src/systems/mtadgat/cli.js';
+import { main } from '../../../src/node/cli/main.js';
+import { nodeStorage } from '../../../src/node/storage.js';
 import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
@@ -69,10 +70,10 @@ function maxDiff(a: ArrayLike<number>, b: number[]): number {
 }
 
 for (const c of fixture.cases) {
-  test(`official weights load and reproduce the reference: ${c.name}`, () => {
+  test(`official weights load and reproduce the reference: ${c.name}`, async () => {
     const m = new MtadGatNet(configOf(c));
     assert.equal(m.numParameters(), c.n_parameters);
-    loadReferenceWeights(m, fileURLToPath(new URL(c.weights, dir)));
+    await loadReferenceWeights(nodeStorage, m, fileURLToPath(new URL(c.weights, dir)));
     m.eval();
     const x = tf.tensor3d(c.x);
     const o = m.forward(x);
@@ -94,10 +95,10 @@ for (const c of fixture.cases) {
   });
 }
 
-test('reference weights into a model of another shape fail with a clear error', () => {
+test('reference weights into a model of another shape fail with a clear error', async () => {
   const c = fixture.cases[0]!;
   const m = new MtadGatNet({ ...configOf(c), gruHidDim: 33 });
-  assert.throws(() => loadReferenceWeights(m, fileURLToPath(new URL(c.weights, dir))), (e: unknown) => e instanceof InputError && /gru\.gru\.weight_ih_l0.*shape/.test((e as Error).message));
+  await assert.rejects(loadReferenceWeights(nodeStorage, m, fileURLToPath(new URL(c.weights, dir))), (e: unknown) => e instanceof InputError && /gru\.gru\.weight_ih_l0.*shape/.test((e as Error).message));
   m.dispose();
 });
 
@@ -107,23 +108,27 @@ test('`sheaf mtadgat train --init-weights <reference state dict> --epochs 0` sco
   const tmp = mkdtempSync(join(tmpdir(), 'mtadgat-official-'));
   const csv = join(tmp, 'series.csv');
   writeFileSync(csv, c.series.map((r) => r.join(',')).join('\n') + '\n');
-  const verb = mtadgatSystem.verbs.find((v) => v.name === 'train')!;
-  const opts = verb.options.parse({
-    data: csv,
-    test: csv,
-    initWeights: fileURLToPath(new URL(c.weights, dir)),
-    epochs: 0,
-    normalize: false,
-    gamma: c.gamma,
-    lookback: c.window_size,
-    kernelSize: k['kernel_size'],
-    gruHidDim: k['gru_hid_dim'],
-    fcHidDim: k['forecast_hid_dim'],
-    fcNLayers: k['forecast_n_layers'],
-    reconHidDim: k['recon_hid_dim'],
-  });
-  await verb.run(opts, { runId: 't', runDir: tmp, seed: 0, backend: 'wasm', log: () => undefined, signal: new AbortController().signal, logEpoch: () => undefined, quick: true });
-  const rows = readFileSync(join(tmp, 'scores.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  const argv = [
+    'mtadgat', 'train',
+    '--data', csv,
+    '--test', csv,
+    '--init-weights', fileURLToPath(new URL(c.weights, dir)),
+    '--epochs', '0',
+    '--no-normalize',
+    '--gamma', String(c.gamma),
+    '--lookback', String(c.window_size),
+    '--kernel-size', String(k['kernel_size']),
+    '--gru-hid-dim', String(k['gru_hid_dim']),
+    '--fc-hid-dim', String(k['forecast_hid_dim']),
+    '--fc-n-layers', String(k['forecast_n_layers']),
+    '--recon-hid-dim', String(k['recon_hid_dim']),
+    '--home', join(tmp, 'home'),
+  ];
+  let log = '';
+  const code = await main(argv, { out: (t) => void (log += t), err: (t) => void (log += t) });
+  assert.equal(code, 0, log);
+  const runDir = dirname(/report written to (\S+)/.exec(log)![1]!);
+  const rows = readFileSync(join(runDir, 'scores.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
   assert.equal(rows.length, c.scores.plain.global.length);
   const feature = rows.flatMap((r) => r.slice(4));
   assert.ok(maxDiff(feature, c.scores.plain.feature.flat()) < 1e-4, 'per-feature scores');

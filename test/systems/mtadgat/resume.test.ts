@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { initEngine } from '../../../src/engine/index.js';
 import { trainModel } from '../../../src/systems/mtadgat/train.js';
 import { Rng } from '../../../src/util/random.js';
+import { findLatestCheckpoint } from '../../../src/train/checkpoint.js';
+import { nodeStorage } from '../../../src/node/storage.js';
 import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
@@ -25,11 +27,17 @@ function series(): { data: Float32Array; rows: number; cols: number } {
 test('MTAD-GAT: 1 epoch + resume = 3 epochs straight', async () => {
   const s = series() as never;
   const model = { lookback: 10, gruHidDim: 8, fcHidDim: 8, reconHidDim: 8 };
-  const train = (epochs: number) => ({ epochs, bs: 16 });
-  const straight = await trainModel({ series: s, model, train: train(3), seed: 4, progressDir: join(mkdtempSync(join(tmpdir(), 'mg-')), 'p') });
+  const train = (epochs: number) => ({ epochs, batchSize: 16 });
+  const storage = nodeStorage;
+  const straight = await trainModel({ series: s, model, train: train(3), seed: 4, storage, progressDir: join(mkdtempSync(join(tmpdir(), 'mg-')), 'p') });
   const dir = join(mkdtempSync(join(tmpdir(), 'mg-')), 'p');
-  (await trainModel({ series: s, model, train: train(1), seed: 4, progressDir: dir })).model.dispose();
-  const resumed = await trainModel({ series: s, model, train: train(3), seed: 4, progressDir: dir, resume: true });
+  (await trainModel({ series: s, model, train: train(1), seed: 4, storage, progressDir: dir })).model.dispose();
+  // The killed run left its epoch-1 checkpoint; a second call on the same folder resumes from it.
+  assert.match((await findLatestCheckpoint(storage, dir)) ?? '', /epoch-0001$/);
+  const logs: string[] = [];
+  const resumed = await trainModel({ series: s, model, train: train(3), seed: 4, storage, progressDir: dir, log: (l) => logs.push(l) });
+  assert.ok(logs.includes('resumed after epoch 1'), logs.join('\n'));
+  assert.equal(resumed.history.length, 3);
   assert.deepEqual(resumed.history.map((h) => h.trainTotal), straight.history.map((h) => h.trainTotal));
   for (const [k, v] of straight.model.stateDict()) assert.deepEqual(Array.from(resumed.model.stateDict().get(k)!.dataSync()), Array.from(v.dataSync()), k);
   straight.model.dispose();

@@ -2,53 +2,88 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { initEngine } from '../../../src/engine/index.js';
-import type { VerbContext } from '../../../src/node/cli/system.js';
-import { plrmSystem } from '../../../src/systems/plrm/cli.js';
+import { main } from '../../../src/node/cli/main.js';
+import { RunRegistry } from '../../../src/node/registry/index.js';
+import { localPath } from '../../../src/node/storage.js';
+import { joinPath } from '../../../src/io/path.js';
+import type { RunResult } from '../../../src/system/result.js';
 import { SHIPPED_TASKS_DIR } from '../../../src/systems/plrm/shipped.js';
-import { InputError } from '../../../src/util/errors.js';
 import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 
-function ctx(runDir: string | null, lines: string[] = []): VerbContext {
-  return { runId: 'test', runDir, seed: 1, backend: 'wasm', log: (l) => lines.push(l), signal: new AbortController().signal, logEpoch: () => {}, quick: true };
-}
-const verb = (name: string) => plrmSystem.verbs.find((v) => v.name === name)!;
-const task = join(SHIPPED_TASKS_DIR, 'digits_03.json');
+const home = mkdtempSync(join(tmpdir(), 'plrm-cli-'));
 
-test('plrm fit → eval → label → check on a shipped task', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'plrm-cli-'));
-  const fitOpts = verb('fit').options.parse({ data: task, steps: 40, endEpochs: 30 });
-  const res = await verb('fit').run(fitOpts, ctx(dir));
+/** Run `sheaf …` in process with `--seed 1 --home <home>`; the run's id and folder when it made one. */
+async function sheaf(...argv: string[]): Promise<{ code: number; out: string; err: string; runId: string | null; dir: string | null }> {
+  let out = '';
+  let err = '';
+  const code = await main([...argv, '--seed', '1', '--home', home], { out: (t) => void (out += t), err: (t) => void (err += t) });
+  const runId = /^run (\S+): report written to/m.exec(out)?.[1] ?? null;
+  let dir: string | null = null;
+  if (runId) {
+    const reg = RunRegistry.open(home);
+    dir = reg.get(runId)!.dir;
+    reg.close();
+  }
+  return { code, out, err, runId, dir };
+}
+
+/** Like {@link sheaf}, but the command must succeed and create a run (whose metrics.json is read). */
+async function ok(...argv: string[]): Promise<{ out: string; runId: string; dir: string; result: RunResult }> {
+  const r = await sheaf(...argv);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.ok(r.runId && r.dir, r.out);
+  return { out: r.out, runId: r.runId, dir: r.dir, result: JSON.parse(readFileSync(join(r.dir, 'metrics.json'), 'utf8')) as RunResult };
+}
+
+const task = joinPath(SHIPPED_TASKS_DIR, 'digits_03.json');
+
+test('plrm train → eval → label → check on a shipped task', async () => {
+  const res = await ok('plrm', 'train', '--data', task, '--steps', '40', '--end-epochs', '30');
+  const dir = res.dir;
   assert.ok(existsSync(join(dir, 'checkpoint', 'model.safetensors')) && existsSync(join(dir, 'checkpoint', 'config.json')));
-  const test = res.metrics!.find((m) => m.split === 'test')!;
-  assert.deepEqual(test.rows.map((r) => r.label), ['LRMV', 'ALRMV', 'LFPGM', 'PLRM', 'end model (logreg on PLRM labels)']);
-  assert.ok(res.sections!.some((s) => s.title === 'Learned factor weights'));
+  const ck = JSON.parse(readFileSync(join(dir, 'checkpoint', 'config.json'), 'utf8')) as { format: string; version: number; system: string };
+  assert.deepEqual([ck.format, ck.version, ck.system], ['sheaf-checkpoint', 2, 'plrm']);
+  const test = res.result.results.find((m) => m.split === 'test')!;
+  assert.equal(test.model!.label, 'PLRM');
+  assert.deepEqual(test.baselines.map((r) => r.label), ['LRMV', 'ALRMV', 'LFPGM', 'end model (logreg on PLRM labels)']);
+  const reg = RunRegistry.open(home);
+  const finals = reg.finalMetrics(res.runId);
+  reg.close();
+  // The registry holds every scorer's numbers, each row with its label and kind.
+  const byLabel = (rows: Array<[string, string, unknown]>) => [...rows].sort((a, b) => a[0].localeCompare(b[0]));
+  assert.deepEqual(
+    byLabel(finals.filter((f) => f.split === 'test' && f.name === 'accuracy').map((f) => [f.label, f.kind, f.value])),
+    byLabel([['PLRM', 'model', test.model!.metrics['accuracy']], ...test.baselines.map((b): [string, string, unknown] => [b.label, 'baseline', b.metrics['accuracy']])]),
+  );
+  assert.ok(readFileSync(join(dir, 'report.html'), 'utf8').includes('<h2>Learned factor weights</h2>'));
   const labels = readFileSync(join(dir, 'labels_train.csv'), 'utf8').trim().split('\n');
   const header = labels[0]!.split(',');
   assert.deepEqual(header.slice(0, 3), ['split', 'row', 'covered']);
   assert.equal(header.length, 3 + 3 + 1);
-  const taskJson = JSON.parse(readFileSync(task, 'utf8')) as { L_train: number[][] };
+  const taskJson = JSON.parse(readFileSync(localPath(task), 'utf8')) as { L_train: number[][] };
   assert.equal(labels.length - 1, taskJson.L_train.length);
   const p = labels[1]!.split(',').slice(3, 6).map(Number);
   assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-8);
 
-  // eval on the saved checkpoint reproduces the fit's test scores exactly
-  const evalDir = mkdtempSync(join(tmpdir(), 'plrm-cli-eval-'));
-  const ev = await verb('eval').run(verb('eval').options.parse({ checkpoint: dir, data: task }), ctx(evalDir));
-  const evTest = ev.metrics!.find((m) => m.split === 'test')!;
-  assert.deepEqual(evTest.rows.map((r) => r.values), test.rows.map((r) => r.values));
+  // eval on the saved checkpoint reproduces the training run's test scores exactly
+  const ev = await ok('plrm', 'eval', '--checkpoint', dir, '--data', task);
+  const evTest = ev.result.results.find((m) => m.split === 'test')!;
+  assert.deepEqual([evTest.model, evTest.baselines], [test.model, test.baselines]);
 
-  const out = join(evalDir, 'valid_labels.csv');
-  await verb('label').run(verb('label').options.parse({ checkpoint: dir, data: task, split: 'valid', model: 'LFPGM', out }), ctx(evalDir));
+  const out = join(ev.dir, 'valid_labels.csv');
+  await ok('plrm', 'label', '--checkpoint', dir, '--data', task, '--split', 'valid', '--model', 'LFPGM', '--out', out);
   const lines = readFileSync(out, 'utf8').trim().split('\n');
+  assert.ok(lines.length > 1);
   assert.ok(lines.slice(1).every((l) => l.startsWith('valid,')));
 
-  const logged: string[] = [];
-  await verb('check').run(verb('check').options.parse({ data: task }), ctx(null, logged));
-  assert.ok(logged.some((l) => /OK: every desired label/.test(l)));
+  const check = await sheaf('plrm', 'check', '--data', task);
+  assert.equal(check.code, 0, check.err);
+  assert.equal(check.runId, null, 'check creates no run');
+  assert.ok(/OK: every desired label/.test(check.out), check.out);
 });
 
 test('plrm check rejects an indistinguishable task and fit refuses it', async () => {
@@ -64,13 +99,26 @@ test('plrm check rejects an indistinguishable task and fit refuses it', async ()
       L_train: [[3, 5], [4, 3]],
     }),
   );
-  await assert.rejects(verb('check').run(verb('check').options.parse({ data: bad }), ctx(null)), (e: unknown) => e instanceof InputError && /'a' and 'b' cannot be told apart/.test(e.message));
-  await assert.rejects(verb('fit').run(verb('fit').options.parse({ data: bad, endModel: 'none' }), ctx(dir)), /cannot all be told apart/);
-  await assert.rejects(verb('check').run(verb('check').options.parse({}), ctx(null)), /give --data/);
+  const check = await sheaf('plrm', 'check', '--data', bad);
+  assert.equal(check.code, 1, check.err);
+  assert.match(check.err, /'a' and 'b' cannot be told apart/);
+  // `fit`: the official verb name, accepted as an alias of `train`.
+  const fit = await sheaf('plrm', 'fit', '--data', bad, '--end-model', 'none');
+  assert.equal(fit.code, 1, fit.err);
+  assert.match(fit.err, /cannot all be told apart/);
+  assert.equal(fit.runId, null);
+  const none = await sheaf('plrm', 'check');
+  assert.equal(none.code, 2, none.err);
+  assert.match(none.err, /give --data/);
 });
 
 test('demo (quick) runs on the shipped digits task', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'plrm-demo-'));
-  const res = await plrmSystem.demo(ctx(dir));
-  assert.ok(res.metrics!.length >= 1);
+  let log = '';
+  const code = await main(['demo', '--quick', '--systems', 'plrm', '--home', home], { out: (t) => void (log += t), err: (t) => void (log += t) });
+  assert.equal(code, 0, log);
+  const runDir = dirname(/demo report written to (\S+)/.exec(log)![1]!);
+  assert.ok(existsSync(join(runDir, 'plrm', 'checkpoint', 'config.json')));
+  const result = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8')) as RunResult;
+  assert.ok(result.results.length >= 1);
+  assert.ok(result.results.every((r) => /digits/.test(r.dataset)), JSON.stringify(result.results.map((r) => r.dataset)));
 });

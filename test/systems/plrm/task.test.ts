@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseTaskJson, readTaskCsv, readTaskJson, taskToJson } from '../../../src/systems/plrm/task.js';
 import { trainLabelModels } from '../../../src/systems/plrm/label_models.js';
 import { InputError } from '../../../src/util/errors.js';
+import { nodeStorage } from '../../../src/node/storage.js';
 
 const base = () => ({
   labels: ['cat', 'dog', 'fox', 'pet', 'wild', 'small'],
@@ -65,19 +66,19 @@ test('contradictory relations and non-exclusive desired labels are rejected befo
   assert.throws(() => trainLabelModels(ilfOverlap), /labels of ILF 0 must be mutually exclusive/);
 });
 
-test('JSON syntax errors name the file', () => {
+test('JSON syntax errors name the file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'plrm-task-'));
   const p = join(dir, 'bad.json');
   writeFileSync(p, '{\n  "labels": ["a",\n  ]\n}\n');
-  assert.throws(() => readTaskJson(p), (e: unknown) => e instanceof InputError && /bad\.json/.test(e.message) && /not valid JSON/.test(e.message));
+  await assert.rejects(readTaskJson(nodeStorage, p), (e: unknown) => e instanceof InputError && /bad\.json/.test(e.message) && /not valid JSON/.test(e.message));
 });
 
-test('CSV input: ILF outputs by name, a relations file and desired names', () => {
+test('CSV input: ILF outputs by name, a relations file and desired names', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'plrm-csv-'));
   writeFileSync(join(dir, 'train.csv'), 'size,habitat\nsmall,pet\n,wild\nsmall,-1\n');
   writeFileSync(join(dir, 'valid.csv'), 'habitat,size,y\npet,small,cat\nwild,,fox\n');
   writeFileSync(join(dir, 'rel.csv'), 'a,b,relation\npet,cat,subsuming\npet,dog,subsuming\nwild,fox,subsuming\npet,wild,exclusive\nsmall,cat,overlap\n');
-  const t = readTaskCsv({ train: join(dir, 'train.csv'), valid: join(dir, 'valid.csv'), relations: join(dir, 'rel.csv'), desired: ['cat', 'dog', 'fox'] });
+  const t = await readTaskCsv(nodeStorage, { train: join(dir, 'train.csv'), valid: join(dir, 'valid.csv'), relations: join(dir, 'rel.csv'), desired: ['cat', 'dog', 'fox'] });
   assert.deepEqual(t.labels.slice(0, 3), ['cat', 'dog', 'fox']);
   assert.deepEqual(t.ilfs.map((s) => s.map((l) => t.labels[l])), [['small'], ['pet', 'wild']]);
   const v = t.splits.valid!;
@@ -86,10 +87,10 @@ test('CSV input: ILF outputs by name, a relations file and desired names', () =>
   assert.deepEqual(Array.from(v.y!), [0, 2]);
   writeFileSync(join(dir, 'bad.csv'), 'size,habitat\nsmall,pet\nsmall,cat\n');
   writeFileSync(join(dir, 'sets.csv'), 'ilf,labels\nsize,small\nhabitat,pet|wild\n');
-  assert.throws(
-    () => readTaskCsv({ train: join(dir, 'bad.csv'), relations: join(dir, 'rel.csv'), desired: ['cat', 'dog', 'fox'], ilfLabels: join(dir, 'sets.csv') }),
+  await assert.rejects(
+    readTaskCsv(nodeStorage, { train: join(dir, 'bad.csv'), relations: join(dir, 'rel.csv'), desired: ['cat', 'dog', 'fox'], ilfLabels: join(dir, 'sets.csv') }),
     (e: unknown) => e instanceof InputError && /bad\.csv, line 3, column habitat/.test(e.message) && /outside its label set/.test(e.message),
   );
   writeFileSync(join(dir, 'ragged.csv'), 'size,habitat\nsmall\n');
-  assert.throws(() => readTaskCsv({ train: join(dir, 'ragged.csv'), relations: join(dir, 'rel.csv'), desired: ['cat', 'dog', 'fox'] }), /ragged\.csv, line 2: ragged row/);
+  await assert.rejects(readTaskCsv(nodeStorage, { train: join(dir, 'ragged.csv'), relations: join(dir, 'rel.csv'), desired: ['cat', 'dog', 'fox'] }), /ragged\.csv, line 2: ragged row/);
 });
