@@ -215,3 +215,30 @@ export function locationLength(loc: FeatureLocation): number {
   for (const seg of loc.segments) if (!seg.between) n += seg.end - seg.start + 1;
   return n;
 }
+
+function formatSegment(s: LocationSegment, shift: number): string {
+  const a = s.start + shift;
+  const b = s.end + shift;
+  const prefix = s.remote !== undefined ? `${s.remote}:` : '';
+  if (s.between) return `${prefix}${a}^${b}`;
+  if (a === b && !s.startFuzzy && !s.endFuzzy) return `${prefix}${a}`;
+  return `${prefix}${s.startFuzzy ? '<' : ''}${a}..${s.endFuzzy ? '>' : ''}${b}`;
+}
+
+/**
+ * Write a location back in INSDC syntax, coordinates moved by `shift` (e.g. −offset when cutting a region out of a
+ * longer entry). All-minus locations are written `complement(join(…))`, mixed ones as a join of per-segment
+ * complements; `parseLocation(formatLocation(l)).segments` equals `l.segments`. (The obsolete `a.b` form comes back
+ * as `<a..>b`.)
+ */
+export function formatLocation(loc: Pick<FeatureLocation, 'segments' | 'operator'>, shift = 0): string {
+  const segs = loc.segments;
+  const op = loc.operator === 'order' ? 'order' : 'join';
+  if (segs.length === 0) throw new RangeError('formatLocation: no segments');
+  if (segs.every((s) => s.strand === -1)) {
+    const inner = [...segs].reverse().map((s) => formatSegment(s, shift));
+    return inner.length === 1 ? `complement(${inner[0]})` : `complement(${op}(${inner.join(',')}))`;
+  }
+  const parts = segs.map((s) => (s.strand === -1 ? `complement(${formatSegment(s, shift)})` : formatSegment(s, shift)));
+  return parts.length === 1 && loc.operator === 'single' ? parts[0]! : `${op}(${parts.join(',')})`;
+}
