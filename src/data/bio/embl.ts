@@ -38,6 +38,7 @@ export function parseEmbl(text: string, source: string, options: EmblOptions = {
       continue;
     }
     if (line.startsWith('//')) {
+      if (table!.inQuote) table!.failOpenQuote();
       const r: SeqRecord = rec;
       r.sequence = seqParts.join('');
       if (r.accession === '') r.accession = r.name;
@@ -58,6 +59,7 @@ export function parseEmbl(text: string, source: string, options: EmblOptions = {
       continue;
     }
     const code = line.slice(0, 2);
+    if (code !== 'FT' && table!.inQuote) table!.failOpenQuote();
     const value = line.slice(5).trim();
     switch (code) {
       case 'AC':

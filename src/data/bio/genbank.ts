@@ -70,9 +70,7 @@ export function parseGenBank(text: string, source: string, options: GenBankOptio
       continue;
     }
     if (line.startsWith('//')) {
-      if (table!.inQuote) {
-        throw new InputError('record ends ("//") inside a quoted qualifier value', where(lineNo));
-      }
+      if (table!.inQuote) table!.failOpenQuote();
       finish(lineNo);
       continue;
     }
@@ -84,7 +82,8 @@ export function parseGenBank(text: string, source: string, options: GenBankOptio
       continue;
     }
     if (state === 'features') {
-      if (line.length > 0 && line[0] !== ' ' && !table!.inQuote) {
+      if (line.length > 0 && line[0] !== ' ' && table!.inQuote) table!.failOpenQuote();
+      if (line.length > 0 && line[0] !== ' ') {
         state = 'header';
         // fall through to the header handling of this line
       } else {

@@ -117,6 +117,12 @@ export class FeatureTableReader {
     return this.current?.open != null;
   }
 
+  /** Throw the "never closed" error of an open quoted value (call when the table ends while `inQuote`). */
+  failOpenQuote(): never {
+    const open = this.current!.open!;
+    throw new InputError(`the quoted value of /${open.name} is never closed`, { file: this.source, line: open.line });
+  }
+
   /** Feed one line (1-based `lineNo`) of the feature table. */
   addLine(text: string, lineNo: number): void {
     const indent = /^ */.exec(text)![0].length;
