@@ -21,7 +21,7 @@
  * Usage: npx tsx scripts/data/extract_bio.ts [--root DIR] [--out DIR] [--kaptive-bp N] [--max-region N]
  *        [--rrna N] [--seed N] [--full]
  *   --root   prefix of the package files (default "/": installed packages; or a `dpkg -x` folder)
- *   --full   every kaptive locus, every human region and every 16S gene (a ~25 MB set, not shipped)
+ *   --full   every kaptive locus, every human region and every 16S gene (20 MB, not shipped)
  * Output is deterministic for given options.
  */
 import { readFileSync, writeFileSync, renameSync, mkdirSync, readdirSync } from 'node:fs';
