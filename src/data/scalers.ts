@@ -99,7 +99,7 @@ export abstract class Scaler {
     for (let o = 0; o < data.length; o += cols) {
       for (let c = 0; c < cols; c++) {
         let y = (data[o + c]! - shift[c]!) / scale[c]!;
-        if (clip) y = y < 0 ? 0 : y > 1 ? 1 : y;
+        if (clip) y = y < 0 ? 0 : Math.min(y, 1);
         out[o + c] = y;
       }
     }

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
 import { normal } from './init.js';
 import type { Rng } from '../util/random.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
-import { Linear } from './linear.js';
+import type { Linear } from './linear.js';
 import { Dropout } from './dropout.js';
 import { kaimingUniform } from './init.js';
 import type { Rng } from '../util/random.js';

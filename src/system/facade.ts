@@ -2,7 +2,7 @@
  * What the systems' library facades share: a trained model held together with the data it was
  * trained on, so `evaluate()`, `save()` and `load()` are one call each, in Node and in a page.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defaultStorage } from '../io/default.js';
 import type { Storage } from '../io/storage.js';
 import type { ProgressSink } from '../train/fit.js';

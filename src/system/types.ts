@@ -185,7 +185,7 @@ export interface ConformanceSetting extends DemoSetting {
 }
 
 /** Any system (for lists and dispatch). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a list holds systems of different data and model types; each is used through its own methods only.
 export type AnySystem = System<z.ZodObject, z.ZodObject, z.ZodObject, any, any>;
 
 /** Define a system with its types inferred. */

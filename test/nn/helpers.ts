@@ -86,7 +86,7 @@ export function loadStateMixed(m: Module, state: Record<string, Fx | number>, op
 }
 
 /** Run `fn` and fail if it leaves more live tensors than it started with (its results are disposed first). */
-export function assertNoLeak(what: string, fn: () => tf.TensorContainer | void): void {
+export function assertNoLeak(what: string, fn: () => tf.TensorContainer | undefined): void {
   const before = tf.memory().numTensors;
   const out = fn();
   if (out) tf.dispose(out);

@@ -7,7 +7,7 @@ import { Module } from '../../src/nn/module.js';
 import { Linear } from '../../src/nn/linear.js';
 import { LoRALinear } from '../../src/nn/lora.js';
 import { Adapter } from '../../src/nn/adapter.js';
-import { BatchNorm1d } from '../../src/nn/norm.js';
+import type { BatchNorm1d } from '../../src/nn/norm.js';
 import { ginMlp } from '../../src/nn/graph/gin.js';
 import { GNN } from '../../src/nn/graph/gnn.js';
 import { LlamaForCausalLM } from '../../src/nn/transformer/causal_lm.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.js';
-import { SGD, Adam, AdamW, RMSprop, Optimizer, type ParamGroup } from '../../src/optim/optimizers.js';
+import { SGD, Adam, AdamW, RMSprop, type Optimizer, type ParamGroup } from '../../src/optim/optimizers.js';
 import { ExponentialLR } from '../../src/optim/schedulers.js';
 import { UsageError } from '../../src/util/errors.js';
 import '../../src/node/setup.js';

@@ -23,7 +23,6 @@ export function sampleReportInput(): ReportInput {
   const n = 400;
   const x = Array.from({ length: n }, (_, i) => i);
   const signal = x.map((i) => Math.sin(i / 12) + 0.15 * rng.normal() + (i >= 120 && i <= 134 ? 2.2 : 0) + (i === 300 ? -2.5 : 0));
-  const score = signal.map((v, i) => Math.abs(v - Math.sin(i / 12)));
 
   const nodes = ['Clark/Lake', 'Belmont', 'Fullerton', 'O\'Hare', 'Howard', 'Midway', '95th', 'Cermak'];
   const adj = nodes.map((_, i) => nodes.map((__, j) => (i === j ? 1 : Math.exp(-Math.abs(i - j) / 2) * (0.6 + 0.4 * rng.uniform()))));

@@ -33,7 +33,7 @@ export const RESIDUES = STANDARD_RESIDUES + 'BZJUOX';
 
 /** True for a character that is a valid IUPAC nucleotide code in DNA or RNA spelling (upper case). */
 export function isNucleotideCode(ch: string): boolean {
-  return ch === 'U' || Object.prototype.hasOwnProperty.call(IUPAC_DNA, ch);
+  return ch === 'U' || Object.hasOwn(IUPAC_DNA, ch);
 }
 
 /**

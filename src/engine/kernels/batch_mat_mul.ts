@@ -51,8 +51,8 @@ export function makeBatchMatMulKernel(original: KernelFunc, transposeKernel: Ker
       return call(transposeKernel, { x }, { perm });
     };
     try {
-      let a2 = transposeA ? transposeLast2(a) : a;
-      let b2 = transposeB ? transposeLast2(b) : b;
+      const a2 = transposeA ? transposeLast2(a) : a;
+      const b2 = transposeB ? transposeLast2(b) : b;
       if (plain || foldable) {
         // One 2-D product: rows of every batch of a stacked on top of each other.
         const a3 = call(reshapeKernel, { x: a2 }, { shape: [1, batchA * M, K] });

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { BACKENDS, type BackendName } from '../../engine/index.js';
 import { initNodeEngine } from '../setup.js';
 import { RunRegistry, formatRunsJson, formatRunsTable, resolveHome } from '../registry/index.js';
-import { renderReport, type CurvePoint, type MetricsComparison } from '../../report/index.js';
+import { renderReport, type CurvePoint } from '../../report/index.js';
 import { SheafError, UsageError } from '../../util/errors.js';
 import { booleanFields, canonicalKeys, optionsHelp, validateOptions } from '../../system/schema.js';
 import type { AnySystem } from '../../system/types.js';

@@ -11,7 +11,7 @@
  * const top = await m.recommend([0, 17], 20);
  * ```
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Storage } from '../../io/storage.js';
 import { defaultStorage } from '../../io/default.js';
 import { libraryEnv } from '../../system/run.js';

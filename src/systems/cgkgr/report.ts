@@ -155,7 +155,7 @@ export function attentionSection(model: CgkgrNet, sample: NeighbourSample, pair:
     });
     const score = out.score.dataSync()[0]!;
     const arr = (t: tf.Tensor): number[] => Array.from(t.dataSync());
-    const [uItems, uAlpha, iUsers, iAlpha, kAlpha, kEnt, kRel] = [out.userItems, out.userAlpha, out.itemUsers, out.itemAlpha, out.kgAlpha, out.kgEnt, out.kgRel].map(arr);
+    const [uItems, uAlpha, iUsers, iAlpha, kAlpha, kEnt, kRel] = [arr(out.userItems), arr(out.userAlpha), arr(out.itemUsers), arr(out.itemAlpha), arr(out.kgAlpha), arr(out.kgEnt), arr(out.kgRel)] as const;
     tf.dispose(Object.values(out));
     const itemName = (i: number): string => (maps.items?.[i] !== undefined ? `item ${i} (${maps.items[i]})` : `item ${i}`);
     const userName = (u: number): string => (maps.users?.[u] !== undefined ? `user ${u} (${maps.users[u]})` : `user ${u}`);

@@ -492,7 +492,7 @@ export const cgkgrSystem = defineSystem({
       async run(o, ctx) {
         const b = buildSpecOptions(o);
         const built = buildKg(await readTextTable(ctx.storage, o.items, b.delimiter), b);
-        let implicit;
+        let implicit: ReturnType<typeof implicitFeedback> | undefined;
         if (o.ratings) {
           implicit = implicitFeedback(await readTextTable(ctx.storage, o.ratings, b.delimiter), built.itemIndex, {
             userColumn: b.userColumn,

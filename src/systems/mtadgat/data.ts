@@ -56,7 +56,7 @@ export interface LoadOptions {
 }
 
 async function readPart(storage: Storage, path: string, fill: boolean, part: string): Promise<{ series: Series; header: string[] | null }> {
-  let t;
+  let t: Awaited<ReturnType<typeof readNumericCsv>>;
   try {
     t = await readNumericCsv(storage, path, { allowMissing: fill });
   } catch (e) {

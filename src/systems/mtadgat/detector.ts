@@ -250,7 +250,7 @@ export function loadDetector(ck: LoadedCheckpoint): Detector {
   const ts = ck.files['train_scores'];
   const arr = (k: string): Float32Array => {
     const t = ts?.get(k);
-    if (!t || t.dtype !== 'F32') throw new InputError(`missing F32 tensor '${k}'`, { file: scoresFile });
+    if (t?.dtype !== 'F32') throw new InputError(`missing F32 tensor '${k}'`, { file: scoresFile });
     return Float32Array.from(t.data as Float32Array);
   };
   // Older checkpoints stored the baselines' scores as F32.

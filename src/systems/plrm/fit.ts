@@ -10,7 +10,7 @@
  * clamps the whole θ), `relations` clamps only the relation factors.
  */
 import { Rng } from '../../util/random.js';
-import { type CompiledPgm, type Patterns } from './factor_graph.js';
+import type { CompiledPgm, Patterns } from './factor_graph.js';
 import { ExactLikelihood, posterior } from './likelihood.js';
 import { PcdChain } from './gibbs.js';
 import { bestPermutation } from './predict.js';

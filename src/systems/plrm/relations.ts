@@ -195,7 +195,7 @@ export class LabelGraph {
     for (let i = 0; i < n; i++) mask[i * n + i] = REL_BIT.equal;
     const name = (i: number): string => `'${labels[i]}'`;
     const describe = (a: number, b: number): string => {
-      const p = prov[a * n + b];
+      const p = prov[a * n + b] ?? null;
       const rs = maskToRelations(mask[a * n + b]!).join(' or ');
       if (p === null) return `${name(a)} ${rs} ${name(b)}`;
       if (p.kind === 'given') return `${name(a)} ${rs} ${name(b)} (${field}[${String(p.detail)}])`;
@@ -298,7 +298,7 @@ export class LabelGraph {
     for (let a = 0; a < n; a++) {
       for (let b = 0; b < n; b++) {
         if (a === b) continue;
-        const p = prov[a * n + b];
+        const p = prov[a * n + b] ?? null;
         if (singleRelation(mask[a * n + b]!) === null) {
           if (a < b) ambiguous.push([a, b]);
           origin[a * n + b] = 'ambiguous';

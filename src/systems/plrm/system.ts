@@ -230,7 +230,7 @@ function save(m: FittedPlrm): SavedModel {
 function fromParts(x: PlrmExtra, tensors: Map<string, RawTensor>, options: PlrmOptions, where: { config: string; weights: string }): FittedPlrm {
   const theta = (name: string, len: number): Float64Array => {
     const t = tensors.get(name);
-    if (!t || t.dtype !== 'F64' || t.shape[0] !== len) throw new InputError(`missing or mis-shaped tensor '${name}' (expected F64 [${len}])`, { file: where.weights });
+    if (t?.dtype !== 'F64' || t.shape[0] !== len) throw new InputError(`missing or mis-shaped tensor '${name}' (expected F64 [${len}])`, { file: where.weights });
     return Float64Array.from(t.data as Float64Array);
   };
   const graph = taskGraph({ labels: x.labels, desired: x.desired, ilfs: x.ilfs, relations: x.relations, source: where.config }, x.config.defaultRelation);

@@ -337,7 +337,7 @@ export async function readTaskCsv(storage: Storage, input: CsvTaskInput): Promis
   } else {
     const all = [train, ...Object.values(others)] as RawCsv[];
     for (const raw of all) {
-      const cols = raw.header.map((h, c) => (h === gold ? -1 : ilfNames.indexOf(h)));
+      const cols = raw.header.map((h, _c) => (h === gold ? -1 : ilfNames.indexOf(h)));
       for (const r of raw.rows) {
         r.cells.forEach((cell, c) => {
           const j = cols[c]!;

@@ -50,7 +50,7 @@ const left = 'CCCCC';
 const right = 'GGGGGG';
 const recordSeq = left + reverseComplement(gene) + right; // gene occupies 6..35 on the minus strand
 // On the record: exon2 (revcomp) is 6..14, intron 15..26, exon1 27..35.
-function genbank(location: string, translation: string, extra = ''): string {
+function genbank(_location: string, translation: string, extra = ''): string {
   const seq = recordSeq.toLowerCase();
   let origin = '';
   for (let i = 0; i < seq.length; i += 60) {
