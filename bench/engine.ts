@@ -23,7 +23,7 @@ function bestMs(fn: () => void, reps: number, trials: number): number {
     if (wall < best) {
       best = wall;
       const u = process.cpuUsage(c);
-      // CPU time is robust to other processes sharing the machine (engine.md §1.1).
+      // CPU time is robust to other processes sharing the machine (docs/research/engine.md §1.1).
       lastCpuMs = (u.user + u.system) / 1000 / reps;
     }
   }

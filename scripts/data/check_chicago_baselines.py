@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 """Naive forecasting baselines on data/chicago-ridership/ridership.csv, computed the way the StemGNN reference
-code evaluates (timeseries.md §1.1 d/e, §3.2): chronological 7:2:1 split with int() boundaries, windows with
+code evaluates (docs/research/timeseries.md §1.1 d/e, §3.2): chronological 7:2:1 split with int() boundaries, windows with
 end index hi in [W, len-H] (stride 1) inside each split, metrics over all (window, horizon step, node) on raw
 values; MAPE = mean(min(|yhat-y|/|y| + 1e-5, 5)) (0/0 -> NaN, as in the reference).
 
 Two row sets are reported:
   reference  - the first data row dropped (the reference reads a header-less CSV with pandas' inferred header,
-               so it loses row 1: 5 697 rows). These are the figures quoted in timeseries.md §3.2.
+               so it loses row 1: 5 697 rows). These are the figures quoted in docs/research/timeseries.md §3.2.
   all-rows   - all 5 698 rows (what a loader that honours our header row sees).
 
 Usage: /usr/bin/python3 scripts/data/check_chicago_baselines.py [ridership.csv] [W] [H]

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Naive anomaly detectors on data/wsn (SMD layout), as described in timeseries.md §3.2 (A1):
+"""Naive anomaly detectors on data/wsn (SMD layout), as described in docs/research/timeseries.md §3.2 (A1):
 MinMax scaling fitted on train.txt; test points scored from test step `lookback` on (as a lookback-50 model
 would be); persistence score = mean over features of |x_t - x_{t-1}| (scaled values); z-score score = mean over
 features of |x_t - mu_train| / sigma_train. Prints ROC-AUC, PR-AUC (average precision and trapezoidal area under

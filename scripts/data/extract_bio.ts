@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 /**
- * Extract the BSM data of research note /work/shared/research/sequence.md §1(d) from Debian packages into
+ * Extract the BSM data of research note docs/research/sequence.md §1(d) from Debian packages into
  * `data/bio/`, in the compact record format of `src/data/bio/shipped.ts` (FASTA + feature TSV + record TSV per set).
  * The parsing and the pair check are the library's own (`src/data/bio`), so what ships is what the library accepts.
  *

@@ -1,6 +1,6 @@
 #!/usr/bin/env Rscript
 # Extract the Chicago "L" ridership panel (StemGNN forecasting data) from Debian r-cran-modeldata (1.1.0-1, MIT)
-# following /work/shared/research/timeseries.md §3.2: lazy-load the package's data DB, take the 20 station
+# following docs/research/timeseries.md §3.2: lazy-load the package's data DB, take the 20 station
 # columns named in `stations` (in that order), write a T x N matrix. Differences from the note's one-liner, as
 # requested for Sheaf: a header row of station names is written, and the dates go to a separate dates.csv.
 # The series has no NA (§3.1); the script refuses to write anything if that ever stops being true, because the

@@ -1,6 +1,6 @@
 #!/usr/bin/env Rscript
 # Extract InstEval (ETH Zurich lecture evaluations; Debian r-cran-lme4 1.1-31-1, GPL >= 2) for CG-KGR, following
-# /work/shared/research/rec_ws.md §1d.2 (KG: lecturer -dept-> department, lecturer -mode(lectage)-> age bucket,
+# docs/research/rec_ws.md §1d.2 (KG: lecturer -dept-> department, lecturer -mode(lectage)-> age bucket,
 # lecturer -gives_service-> flag) and the KGCN/CG-KGR rating-file conventions of §1a (implicit feedback from a
 # rating threshold, per user as many negatives as positives drawn uniformly from never-rated items).
 #

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Extract the King James Version (public domain) from Debian `bible-kjv-text` with the `bible` reader of
- * `bible-kjv` into `data/kjv/kjv.tsv` (research note /work/shared/research/sequence.md §2(d)): one verse per line,
+ * `bible-kjv` into `data/kjv/kjv.tsv` (research note docs/research/sequence.md §2(d)): one verse per line,
  * `ref<TAB>text`, in canonical order Genesis 1:1 … Revelation 22:21, 31 102 verses. `ref` is the reader's own
  * abbreviation ("Ge1:1", "1Sm3:4", "SSol1:1", …); `text` is copied unchanged (the dump has two places with a double
  * space, kept).

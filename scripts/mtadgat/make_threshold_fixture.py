@@ -2,7 +2,7 @@
 
 Runs ML4ITS/mtad-gat-pytorch's `eval_methods.py` + `spot.py` (unmodified, imported from a
 checkout given as argv[1]) on
-  * the deterministic score series of timeseries.md §2.6, and
+  * the deterministic score series of docs/research/timeseries.md §2.6, and
   * two seeded random score series with labelled segments,
 and writes the inputs and the reference's outputs as JSON (argv[2]). Only numbers are written.
 

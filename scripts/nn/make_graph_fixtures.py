@@ -9,7 +9,7 @@ TypeScript code:
     (self-loops appended with bond type 4 in every layer, edge embeddings added to the
     messages, MLP emb→2emb→emb, BatchNorm, ReLU except the last layer, JK, GNN_graphpred pooling
     incl. GlobalAttention), plus parallel bottleneck adapters added after each BatchNorm as
-    graph.md §1a describes AdapterGNN (under Sheaf's branch names);
+    docs/research/graph.md §1a describes AdapterGNN (under Sheaf's branch names);
   * TGAT's TimeEncode, MergeLayer and AttnModel('prod') transcribed from the official TGAT
     module.py (masked_fill(mask, -1e10), post-norm residual), with TGSL's value weights.
 

@@ -7,7 +7,7 @@ TypeScript code: a transcription of Hugging Face's LlamaForCausalLM forward (RMS
 rotate_half RoPE with base rope_theta, repeat_kv grouped-query attention, causal softmax, SwiGLU
 MLP, final norm, lm_head / tied embeddings, shifted cross-entropy with ignore_index -100 and
 output_hidden_states), and NutePrune's mask-aware variant (models/modeling_llama.py of
-Lucius-lsr/NutePrune as sequence.md §2(a) describes it: head_z on each head's attention output
+Lucius-lsr/NutePrune as docs/research/sequence.md §2(a) describes it: head_z on each head's attention output
 before o_proj, intermediate_z on both gate and up outputs, hidden_z on the embeddings and on the
 attention / MLP outputs before each residual add, RMSNorm dividing by a fixed width), and
 loralib-style LoRA on q_proj / v_proj (W x + (alpha / r) · B A x).

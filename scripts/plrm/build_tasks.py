@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Build weak-indirect-supervision (WIS) tasks for PLRM from the shipped digit and letter data, the way the
 PLRM paper built its ImageNet tasks (official code JieyuZ2/wis, `HierDataset.sample_dataset`; recipe in
-rec_ws.md §2d). Our own code; nothing is copied from the official repository.
+docs/research/rec_ws.md §2d). Our own code; nothing is copied from the official repository.
 
 Per data set:
   (i)   label universe = base classes + super-labels defined as sets of base classes (SUPER_LABELS below);

@@ -1,7 +1,7 @@
 """Produce the StemGNN parity fixtures from the official PyTorch code.
 
 Usage (Debian python3-torch; the official repository checked out OUTSIDE this project, with the two
-FFT calls replaced by their torch >= 1.8 equivalents, see research timeseries.md section 1.3):
+FFT calls replaced by their torch >= 1.8 equivalents, see docs/research/timeseries.md section 1.3):
 
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/stemgnn/make_fixtures.py \
         --official /tmp/stemgnn-official --out test/fixtures/stemgnn

@@ -1,7 +1,7 @@
 /**
  * The hot primitives model code uses instead of calling `tf.*` directly for them: each is
  * expressed with kernels that are fast and differentiable on the WASM backend with our kernel
- * pack (engine.md §1.5). Keeping them here lets the engine be swapped later.
+ * pack (docs/research/engine.md §1.5). Keeping them here lets the engine be swapped later.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SegmentMaxKernelName } from './kernels/unsorted_segment_max.js';
@@ -69,7 +69,7 @@ export type Conv1dPadding = 'valid' | 'same' | number | [number, number];
  * 1-D convolution, channels last: `x` [B, L, C_in], `w` [K, C_in, C_out] → [B, L_out, C_out].
  * Computed as im2col (K shifted slices concatenated, one matmul): fully differentiable on WASM,
  * unlike `tf.conv1d`, whose filter gradient needs Conv2DBackpropFilter (10–14 s on the CPU
- * fallback, engine.md §1.3). 'same' pads like PyTorch's `padding='same'` (extra on the right).
+ * fallback, docs/research/engine.md §1.3). 'same' pads like PyTorch's `padding='same'` (extra on the right).
  */
 export function conv1d(x: tf.Tensor3D, w: tf.Tensor3D, padding: Conv1dPadding = 'valid', dilation = 1): tf.Tensor3D {
   return tf.tidy(() => {

@@ -23,7 +23,7 @@ export interface AdapterOptions {
 }
 
 /**
- * Bottleneck adapter (Houlsby et al. 2019; AdapterGNN, graph.md §1a):
+ * Bottleneck adapter (Houlsby et al. 2019; AdapterGNN, docs/research/graph.md §1a):
  *   f(x) = norm(up_proj(act(down_proj(x)))),  output = x + s·f(x) (residual) or s·f(x).
  * `down_proj` dim → bottleneck has nn.Linear's init; `up_proj` bottleneck → dim has weight and
  * bias zero, so f(x) = 0 at start and a residual adapter is the identity. x [..., dim] → same.

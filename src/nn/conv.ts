@@ -17,7 +17,7 @@ export interface Conv1dOptions {
  * `torch.nn.Conv1d` with stride 1 and groups 1: `weight` [out, in, k] (Kaiming-uniform a=√5,
  * i.e. U(±1/√(in·k))), `bias` [out] U(±1/√(in·k)). Channels-first input [B, C_in, L] (or
  * unbatched [C_in, L]) → [B, C_out, L_out] with L_out = L + padL + padR − dilation·(k−1).
- * Computed with the im2col `conv1d` op (engine.md §1.4), so its filter gradient runs on WASM.
+ * Computed with the im2col `conv1d` op (docs/research/engine.md §1.4), so its filter gradient runs on WASM.
  */
 export class Conv1d extends Module {
   readonly weight: tf.Variable<tf.Rank.R3>;

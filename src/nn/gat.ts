@@ -2,7 +2,7 @@
  * Dense graph attention over a small, fully materialised node set [B, N, F] — every node may
  * attend every other unless an adjacency mask says otherwise. This is the form MTAD-GAT's
  * feature- and time-oriented attention layers use (ML4ITS `FeatureAttentionLayer` /
- * `TemporalAttentionLayer`, timeseries.md §2.2): nodes are the k features (vectors of n time
+ * `TemporalAttentionLayer`, docs/research/timeseries.md §2.2): nodes are the k features (vectors of n time
  * steps) or the n time steps (vectors of k features); the caller transposes as needed.
  *
  * Parameter names follow ML4ITS so its state dicts load: `lin.{weight,bias}` (nn.Linear init),

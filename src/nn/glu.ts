@@ -22,7 +22,7 @@ export function glu(x: tf.Tensor, dim = -1): tf.Tensor {
 }
 
 /**
- * StemGNN's `GLU(input_channel, output_channel)` (`models/base_model.py`, timeseries.md §1.1):
+ * StemGNN's `GLU(input_channel, output_channel)` (`models/base_model.py`, docs/research/timeseries.md §1.1):
  * two independent Linears, y = linear_left(x) ⊙ σ(linear_right(x)). Parameters
  * `linear_left.{weight,bias}`, `linear_right.{weight,bias}` with nn.Linear's default init.
  * x [..., in] → [..., out].

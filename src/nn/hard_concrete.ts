@@ -1,6 +1,6 @@
 /**
  * Hard-concrete (L0) gates (Louizos, Welling & Kingma 2018), in the form CoFi / Compresso /
- * NutePrune use for structured pruning masks (sequence.md §2(a)).
+ * NutePrune use for structured pruning masks (docs/research/sequence.md §2(a)).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';

@@ -62,7 +62,7 @@ export interface RMSNormOptions {
   /**
    * Divide the sum of squares by this width instead of the input's last dim. NutePrune's
    * LLaMA divides by the *original* hidden size so that pruned (zeroed or sliced) channels do not
-   * change the normalisation (sequence.md §2(f)). Default: the last dim.
+   * change the normalisation (docs/research/sequence.md §2(f)). Default: the last dim.
    */
   normalizedWidth?: number;
 }

@@ -1,5 +1,5 @@
 /**
- * Opt-in multi-threaded WASM in Node (engine.md §2.1). Stock tfjs-wasm never threads in Node:
+ * Opt-in multi-threaded WASM in Node (docs/research/engine.md §2.1). Stock tfjs-wasm never threads in Node:
  * its flag says no, and emscripten would start its workers from a `blob:` URL, which Node's
  * Worker rejects. This shim, applied once before the WASM backend initialises:
  *  1. sets WASM_HAS_MULTITHREAD_SUPPORT;

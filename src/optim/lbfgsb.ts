@@ -8,7 +8,7 @@
  * candidate roots of Grimshaw's equation. On typical score tails w has no root in the searched
  * interval and the optimiser stops on its gradient tolerance at non-roots, so the reference's
  * threshold is a property of this optimiser's trajectory, not of the equation. Reproducing it
- * means following the same trajectory (timeseries.md §2.6 fixture: 0.651903).
+ * means following the same trajectory (docs/research/timeseries.md §2.6 fixture: 0.651903).
  *
  * Indices are 1-based internally (arrays carry an unused slot 0) to keep the algorithm's
  * bookkeeping (circular history pointers, index sets) in its published form.

@@ -23,14 +23,14 @@ function fixtureBatch() {
   return collate(graphs, { edgeAttrWidth: 2 });
 }
 
-/** AdapterGNN's two parallel adapters per layer (graph.md §1a), under Sheaf's branch names. */
+/** AdapterGNN's two parallel adapters per layer (docs/research/graph.md §1a), under Sheaf's branch names. */
 function addAdapters(gnn: GNN, bottleneck: number, rng: Rng): void {
   const make = () => new Adapter(gnn.embDim, bottleneck, rng, { residual: false, scale: { learnable: 0.01 }, norm: 'batchnorm' });
   gnn.addBranch('adapters_in', 'input', make);
   gnn.addBranch('adapters_msg', 'aggregate', make);
 }
 
-/** AdapterGNN's tuned set (graph.md §1a): adapters + scalars, backbone BN affine, GIN-MLP biases, the head. */
+/** AdapterGNN's tuned set (docs/research/graph.md §1a): adapters + scalars, backbone BN affine, GIN-MLP biases, the head. */
 function adapterGNNTrainable(m: GNNGraphPred): void {
   m.freeze();
   m.unfreeze('gnn.adapters_in');
@@ -40,7 +40,7 @@ function adapterGNNTrainable(m: GNNGraphPred): void {
   m.unfreeze('graph_pred_linear');
 }
 
-test('GNN (Hu et al.): pretrain-gnns state-dict names in order; exact parameter counts of graph.md §1a', () => {
+test('GNN (Hu et al.): pretrain-gnns state-dict names in order; exact parameter counts of docs/research/graph.md §1a', () => {
   const small = new GNN(2, 4, new Rng(80));
   const names = small.namedParameters().map(([n]) => n);
   assert.deepEqual(names.slice(0, 8), ['x_embedding1.weight', 'x_embedding2.weight', 'gnns.0.mlp.0.weight', 'gnns.0.mlp.0.bias', 'gnns.0.mlp.2.weight', 'gnns.0.mlp.2.bias', 'gnns.0.edge_embedding1.weight', 'gnns.0.edge_embedding2.weight']);

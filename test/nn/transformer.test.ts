@@ -48,7 +48,7 @@ test('LlamaForCausalLM: Hugging Face names in order, exact parameter count, tied
     v.dispose();
   }
   const hf = llamaConfigFromHF({ vocab_size: 32000, hidden_size: 4096, intermediate_size: 11008, num_hidden_layers: 32, num_attention_heads: 32, rms_norm_eps: 1e-6, hidden_act: 'silu', tie_word_embeddings: false });
-  // LLaMA-7B: 6.74 B parameters; NutePrune's prunable part 6.48 B (sequence.md §2(a)).
+  // LLaMA-7B: 6.74 B parameters; NutePrune's prunable part 6.48 B (docs/research/sequence.md §2(a)).
   assert.equal(llamaParameterCount(hf).total, 6_738_415_616);
   assert.equal(llamaParameterCount(hf).prunable, 32 * (4 * 4096 * 4096 + 3 * 4096 * 11008));
   assert.throws(() => llamaConfigFromHF({ ...{ vocab_size: 1, hidden_size: 2, intermediate_size: 2, num_hidden_layers: 1, num_attention_heads: 1 }, hidden_act: 'gelu' }), /silu/);
@@ -56,7 +56,7 @@ test('LlamaForCausalLM: Hugging Face names in order, exact parameter count, tied
   assert.equal(CausalLM, LlamaForCausalLM);
 });
 
-test('BSM-110M configuration (sequence.md §1(a), §1(e)): 12 layers × 12 heads × 768, SwiGLU 3072, RoPE 1e5, 36 tokens', () => {
+test('BSM-110M configuration (docs/research/sequence.md §1(a), §1(e)): 12 layers × 12 heads × 768, SwiGLU 3072, RoPE 1e5, 36 tokens', () => {
   const bsm: LlamaConfig = { vocabSize: 36, hiddenSize: 768, intermediateSize: 3072, numHiddenLayers: 12, numAttentionHeads: 12, ropeTheta: 1e5 };
   const c = llamaParameterCount(bsm);
   assert.equal(c.attentionPerLayer, 4 * 768 * 768);
@@ -64,7 +64,7 @@ test('BSM-110M configuration (sequence.md §1(a), §1(e)): 12 layers × 12 heads
   assert.equal(c.perLayer, 9_438_720);
   assert.equal(c.total, 113_320_704); // ≈ the paper's "110M"
   assert.equal(llamaParameterCount({ ...bsm, tieWordEmbeddings: true }).total, 113_320_704 - 36 * 768);
-  // 270M: 20 × 16 × 896 with F ≈ 3840 (sequence.md §1(a)).
+  // 270M: 20 × 16 × 896 with F ≈ 3840 (docs/research/sequence.md §1(a)).
   assert.ok(Math.abs(llamaParameterCount({ ...bsm, hiddenSize: 896, numHiddenLayers: 20, numAttentionHeads: 16, intermediateSize: 3840 }).total - 270e6) < 5e6);
 });
 

@@ -1,5 +1,5 @@
 /**
- * Corrupted DNA–protein pairs for the Central-Dogma evaluation (research note sequence.md §1(b) LucaOne's task:
+ * Corrupted DNA–protein pairs for the Central-Dogma evaluation (docs/research/sequence.md §1(b) LucaOne's task:
  * negatives by nucleotide insertion/replacement/deletion or amino-acid change; §1(e): half two random residue
  * substitutions, half a 1-nt deletion in the DNA). All seeded.
  */

@@ -138,7 +138,7 @@ export interface PairCheckOptions {
 }
 
 /**
- * The pair check of research note sequence.md §1(d)/(f): re-translate `cds` (DNA or RNA spelling, the whole feature
+ * The pair check of docs/research/sequence.md §1(d)/(f): re-translate `cds` (DNA or RNA spelling, the whole feature
  * sequence) with its code and frame, drop one terminal stop, and compare with `protein`. The first residue may
  * differ when the first codon is an alternative start read as M on one side and as its sense amino acid on the other.
  * A final incomplete codon is translated when its bases fix the amino acid (NCBI does this for 3'-partial CDS).
@@ -201,7 +201,7 @@ export function checkCdsEntry(entry: CdsEntry): PairCheck {
 
 /**
  * The genomic span of a feature on its coding strand: from `flank` bases before its first base to `flank` after its
- * last, introns kept (the Central-Dogma "DNA" of research note sequence.md §1(d)), clipped at the record's ends.
+ * last, introns kept (the Central-Dogma "DNA" of docs/research/sequence.md §1(d)), clipped at the record's ends.
  */
 export function genomicSpan(record: SeqRecord, location: FeatureLocation, flank = 0): string {
   const lo = Math.max(1, location.min - flank);

@@ -140,7 +140,7 @@ const RNA_KEYS = new Set(['rRNA', 'tRNA', 'ncRNA', 'tmRNA', 'misc_RNA']);
 
 /**
  * The sequences of a record's features in coordinate order, the analogue of BSM's web-interleaved documents
- * (research note sequence.md §1(d)): every verified gene of the record (as its protein; builders may swap in its
+ * (docs/research/sequence.md §1(d)): every verified gene of the record (as its protein; builders may swap in its
  * DNA) and every structural RNA (rRNA, tRNA, ncRNA, tmRNA, misc_RNA; RNA spelling).
  */
 export function documentElements(record: SeqRecord, genesOfRecord: readonly Gene[]): DocumentElement[] {
@@ -170,7 +170,7 @@ export function genesByRecord(genes: readonly Gene[]): Map<string, Gene[]> {
 
 /**
  * Remove genes whose protein equals an earlier gene's protein (first occurrence kept), as the survey of
- * sequence.md §1(d) de-duplicates; kaptive loci repeat the same genes many times.
+ * docs/research/sequence.md §1(d) de-duplicates; kaptive loci repeat the same genes many times.
  */
 export function dedupeByProtein(genes: readonly Gene[], exclude: ReadonlySet<string> = new Set()): Gene[] {
   const seen = new Set<string>(exclude);

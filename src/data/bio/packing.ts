@@ -1,5 +1,5 @@
 /**
- * Packing whole samples into fixed-length rows for causal-LM training (research note sequence.md §1(g): "a packer
+ * Packing whole samples into fixed-length rows for causal-LM training (docs/research/sequence.md §1(g): "a packer
  * that fills fixed-length rows with whole samples (pad + loss mask)").
  *
  * Layout: each row is a stream of L+1 token slots filled with whole samples in order (a sample never straddles two

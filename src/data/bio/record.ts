@@ -68,7 +68,7 @@ export function hasQualifier(feature: SeqFeature, name: string): boolean {
 
 /**
  * Integer value of a qualifier such as /codon_start or /transl_table: the leading digits of the value. This accepts
- * the stray parenthesis some kaptive-data entries carry (`/transl_table="11)"`, research note sequence.md §1(d)) and
+ * the stray parenthesis some kaptive-data entries carry (`/transl_table="11)"`, docs/research/sequence.md §1(d)) and
  * quoted numbers. Returns null when the qualifier is absent; an InputError naming the feature's line when it has no
  * leading digits.
  */

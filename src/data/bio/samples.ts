@@ -1,5 +1,5 @@
 /**
- * BSM training samples as pure, seeded functions (research note sequence.md §1(a), §1(d), §1(e)):
+ * BSM training samples as pure, seeded functions (docs/research/sequence.md §1(a), §1(d), §1(e)):
  * single-modal samples, RefSeq-style gene triples, gene-related pairs, interleaved documents and in-frame windows.
  * A sample is a token list `<bos> X [<sep> Y …] <eos>` built with the tokeniser of `tokenizer.ts`.
  */
@@ -62,7 +62,7 @@ export interface CodonWindow {
 }
 
 /**
- * A random in-frame window of `k` codons of a gene (sequence.md §1(e)): DNA = cds[3i, 3i+3k), protein =
+ * A random in-frame window of `k` codons of a gene (docs/research/sequence.md §1(e)): DNA = cds[3i, 3i+3k), protein =
  * protein[i, i+k). The window is re-translated with the gene's code (codon 0 read as a start codon only for
  * complete genes) and rejected when that disagrees with the protein; null after `tries` rejections or when the gene is
  * shorter than k codons. Genes shorter than k codons give their whole length when `allowShorter`.
@@ -101,7 +101,7 @@ export type Combination = 'dna-protein' | 'rna-protein' | 'dna-rna' | 'dna-rna-p
 /** Options of `refseqSample`. */
 export interface RefSeqOptions extends SampleFormat {
   /**
-   * Weights of the combinations (default: the 2- and 3-element combinations of sequence.md §1(d) with equal weight
+   * Weights of the combinations (default: the 2- and 3-element combinations of docs/research/sequence.md §1(d) with equal weight
    * and no DNA↔RNA copy pairs, which §1(e) run A found the model learns first and then over-uses:
    * { 'dna-protein': 1, 'rna-protein': 1, 'dna-rna-protein': 1 }).
    */
@@ -129,7 +129,7 @@ export function drawWeighted<K extends string>(weights: Partial<Record<K, number
 }
 
 /**
- * A RefSeq-style sample of one gene (BSM Appendix B, sequence.md §1(d)): two or three of its DNA, RNA and protein,
+ * A RefSeq-style sample of one gene (BSM Appendix B, docs/research/sequence.md §1(d)): two or three of its DNA, RNA and protein,
  * in shuffled order, joined by `<sep>`. Null when a window is asked for and the gene has none.
  */
 export function refseqSample(gene: Gene, rng: Rng, options: RefSeqOptions = {}): Sample | null {
@@ -163,7 +163,7 @@ export function geneKey(gene: Gene): string | null {
 }
 
 /**
- * Gene-related groups (the NCBI Gene "related sequences" analogue of sequence.md §1(d)): genes sharing a name,
+ * Gene-related groups (the NCBI Gene "related sequences" analogue of docs/research/sequence.md §1(d)): genes sharing a name,
  * keeping only names found on at least `minRecords` different records (default 2). Group order and member order
  * follow the input, so the result is deterministic.
  */
@@ -230,7 +230,7 @@ export interface InterleavedOptions extends SampleFormat {
 }
 
 /**
- * An interleaved document (sequence.md §1(d)): a random run of consecutive sequence elements of one record, in
+ * An interleaved document (docs/research/sequence.md §1(d)): a random run of consecutive sequence elements of one record, in
  * coordinate order, joined by `<sep>`. Null when fewer than `minElements` fit.
  */
 export function interleavedSample(elements: readonly DocumentElement[], rng: Rng, options: InterleavedOptions = {}): Sample | null {
@@ -266,14 +266,14 @@ export function interleavedSample(elements: readonly DocumentElement[], rng: Rng
 export interface SingleModalOptions extends SampleFormat {
   /** Window length in letters (DNA/RNA) or residues (protein), default 36. */
   length?: number;
-  /** Probability of a nucleotide (vs protein) sample (default 0.5, sequence.md §1(e)). */
+  /** Probability of a nucleotide (vs protein) sample (default 0.5, docs/research/sequence.md §1(e)). */
   nucleotideFraction?: number;
   /** Probability that a nucleotide window is written as RNA (default 0.3). */
   rnaFraction?: number;
 }
 
 /**
- * A single-modal window (sequence.md §1(e) `uni`): with probability `nucleotideFraction` a nucleotide window from
+ * A single-modal window (docs/research/sequence.md §1(e) `uni`): with probability `nucleotideFraction` a nucleotide window from
  * `nucleotides` (genomic or CDS DNA; written as RNA with probability `rnaFraction`; RNA pool entries, e.g. 16S rRNA,
  * always as RNA), otherwise a protein window from `proteins`. DNA and protein are drawn independently, never paired.
  */

@@ -1,5 +1,5 @@
 /**
- * BSM's three-round data schedule (research note sequence.md §1(a) "Schedule", §1(e) "Faithful tiny recipe"):
+ * BSM's three-round data schedule (docs/research/sequence.md §1(a) "Schedule", §1(e) "Faithful tiny recipe"):
  * R1 single-modal only; R2 single : RefSeq pairs : gene-related pairs = 10 : 2 : 1; R3 RefSeq : gene-related :
  * interleaved = 1 : 1 : 10. Step fractions default to 40 % / 45 % / 15 % and learning rates to the small-model
  * values of §1(e) (3e-3→1.5e-3 | 1.5e-3→1.5e-5 | 1.5e-4→0). The `uni` ablation corpus draws single-modal samples only
@@ -97,7 +97,7 @@ export function drawMixture(weights: Partial<Record<Source, number>>, generators
 }
 
 /**
- * The `uni` ablation corpus (sequence.md §1(a), Table 1 "BSM-single"; §1(e)): single-modal samples only, with the
+ * The `uni` ablation corpus (docs/research/sequence.md §1(a), Table 1 "BSM-single"; §1(e)): single-modal samples only, with the
  * same token count as `reference` (a mixed corpus drawn with `drawMixture`), so the two differ only in data type.
  */
 export function uniCorpusLike(reference: readonly Sample[], single: (rng: Rng) => Sample | null, rng: Rng): Sample[] {

@@ -1,5 +1,5 @@
 /**
- * The BSM tokeniser: one token per nucleotide or residue (research note sequence.md §1(a), "single-nucleotide
+ * The BSM tokeniser: one token per nucleotide or residue (docs/research/sequence.md §1(a), "single-nucleotide
  * tokenizer with a vocabulary that includes nucleotides, amino acids, and special tokens").
  *
  * Vocabulary (fixed, 39 ids; the ids never change, so checkpoints stay readable):
@@ -58,7 +58,7 @@ export function tokenKind(id: number): TokenKind {
   return id < RESIDUE_FIRST_ID ? 'nucleotide' : 'residue';
 }
 
-/** True for residue ids (for decoding restricted to amino acids, sequence.md §1(e)). */
+/** True for residue ids (for decoding restricted to amino acids, docs/research/sequence.md §1(e)). */
 export function isResidueId(id: number): boolean {
   return id >= RESIDUE_FIRST_ID && id < VOCAB_SIZE;
 }

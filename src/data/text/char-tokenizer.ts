@@ -1,5 +1,5 @@
 /**
- * Character-level tokeniser for the NutePrune KJV language model (research note sequence.md §2(e): 63 symbols
+ * Character-level tokeniser for the NutePrune KJV language model (docs/research/sequence.md §2(e): 63 symbols
  * after stripping verse references). Ids: 0 = `<unk>` (any character not seen when the vocabulary was built), then the
  * corpus characters in code-point order, so the same corpus always gives the same ids. Characters are Unicode
  * code points (a surrogate pair is one character).

@@ -1,5 +1,5 @@
 /**
- * Multiple-choice sets built from held-out text (research note sequence.md §2(d)): no zero-shot benchmark of
+ * Multiple-choice sets built from held-out text (docs/research/sequence.md §2(d)): no zero-shot benchmark of
  * NutePrune's seven tasks exists offline, so a HellaSwag-like cloze set is built from held-out KJV verses: context =
  * the first half of a verse (cut at the word boundary nearest its middle), choices = the true second half and
  * three second halves of other held-out verses of similar length; plus a LAMBADA-like last-word set.

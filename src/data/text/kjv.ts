@@ -30,7 +30,7 @@ export function parseKjv(text: string, source: string): Verse[] {
 
 /**
  * The language-model corpus: verse texts without references, one verse per line (`\n`-joined, final newline), as in
- * the measured NutePrune setup of sequence.md §2(e) ("after stripping verse references").
+ * the measured NutePrune setup of docs/research/sequence.md §2(e) ("after stripping verse references").
  */
 export function kjvCorpus(verses: readonly Verse[]): string {
   return verses.map((v) => v.text).join('\n') + '\n';

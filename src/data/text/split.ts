@@ -1,5 +1,5 @@
 /**
- * Position split of a text corpus (research note sequence.md §2(d)/(e): "KJV split 90/5/5 by position"): train =
+ * Position split of a text corpus (docs/research/sequence.md §2(d)/(e): "KJV split 90/5/5 by position"): train =
  * the first 90 % of the characters, valid the next 5 %, test the last 5 %. Boundaries are moved forward to the next
  * line start so that no verse is cut between two splits.
  */

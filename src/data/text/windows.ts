@@ -1,7 +1,7 @@
 /**
  * Fixed-length windows of a token stream for causal-LM training and perplexity evaluation.
  *
- * Training (sequence.md §2(e): context 64, batch 16): `randomWindows` draws windows of ctx + 1 tokens at uniform
+ * Training (docs/research/sequence.md §2(e): context 64, batch 16): `randomWindows` draws windows of ctx + 1 tokens at uniform
  * random starts of the train split; inputs = tokens 0..ctx−1, targets = tokens 1..ctx.
  *
  * Evaluation protocol (`evalWindows`): the split is cut into consecutive windows of ctx + 1 tokens starting at

@@ -3,7 +3,7 @@
  *
  * Stock tfjs-wasm uses XNNPACK only for untransposed products with batch 1; everything else
  * (every backward-pass matmul, batched attention) falls to a scalar loop at ~2 GFLOP/s
- * (engine.md §1.3). This kernel materialises transposes, folds a broadcast batch into the row
+ * (docs/research/engine.md §1.3). This kernel materialises transposes, folds a broadcast batch into the row
  * dimension, and splits large true batches into per-batch 2-D calls.
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,6 +1,6 @@
 /**
  * GatherV2 along axis 0 (embedding lookups) as row copies on heap views: about 3.5x faster than
- * the stock per-element WASM gather (engine.md §1.3). Other axes are delegated to the original.
+ * the stock per-element WASM gather (docs/research/engine.md §1.3). Other axes are delegated to the original.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';

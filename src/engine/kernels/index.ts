@@ -1,6 +1,6 @@
 /**
  * The kernel pack: our replacements and additions to tfjs 4.22.0's WASM (and CPU) kernels,
- * registered through the public kernel registry at start-up. See engine.md §1.4 for the
+ * registered through the public kernel registry at start-up. See docs/research/engine.md §1.4 for the
  * measurements behind each.
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -3,7 +3,7 @@
  *
  * The stock kernel calls `readSync(x)`, which copies the *whole* input out of the WASM heap
  * before taking the slice, so one row of a [20000, 64] table costs milliseconds
- * (engine.md §1.3). Here the input is read through a zero-copy heap view and only the
+ * (docs/research/engine.md §1.3). Here the input is read through a zero-copy heap view and only the
  * contiguous inner runs of the slice are copied.
  */
 import * as tf from '@tensorflow/tfjs-core';

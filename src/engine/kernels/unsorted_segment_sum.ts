@@ -1,7 +1,7 @@
 /**
  * UnsortedSegmentSum: out[segmentIds[i]] += x[i]. WASM has no such kernel (so `gather`'s
  * gradient, i.e. every embedding lookup, fails there), and the CPU backend's loops over segments
- * with O(segments·n·d) cost, which never finishes for a 20 000-row table (engine.md §1.3).
+ * with O(segments·n·d) cost, which never finishes for a 20 000-row table (docs/research/engine.md §1.3).
  * One accumulating pass over heap views is O(n·d). Ids outside [0, numSegments) are dropped,
  * as in TensorFlow.
  */

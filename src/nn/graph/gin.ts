@@ -1,7 +1,7 @@
 /**
  * Graph isomorphism network convolutions (Xu et al. 2019) on the message-passing base: PyG's
  * `GINConv` and the edge-featured GIN layer of Hu et al. 2020 ("Strategies for pre-training
- * GNNs", the pretrain-gnns `GINConv` that AdapterGNN fine-tunes, graph.md §1a).
+ * GNNs", the pretrain-gnns `GINConv` that AdapterGNN fine-tunes, docs/research/graph.md §1a).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear } from '../linear.js';
@@ -72,7 +72,7 @@ interface GINEdgeInputs {
 }
 
 /**
- * The GIN layer of Hu et al. 2020 (pretrain-gnns `GINConv`, graph.md §1a):
+ * The GIN layer of Hu et al. 2020 (pretrain-gnns `GINConv`, docs/research/graph.md §1a):
  *   self-loops i → i with edge features `selfLoopAttr` are appended to the edge list;
  *   e_{ji} = Σ_k edge_embedding{k}[attr_k(j→i)]  (Xavier-uniform tables);
  *   a_i = Σ_{j→i, incl. the self-loop} (h_j + e_{ji});   h'_i = mlp(a_i).

@@ -1,6 +1,6 @@
 /**
  * The molecular GNN of Hu et al. 2020 (the pretrain-gnns `GNN` and `GNN_graphpred`), which
- * AdapterGNN fine-tunes (graph.md §1a). Parameter names match the
+ * AdapterGNN fine-tunes (docs/research/graph.md §1a). Parameter names match the
  * official state dicts (`x_embedding1.weight`, `gnns.0.mlp.0.weight`,
  * `gnns.0.edge_embedding1.weight`, `batch_norms.0.running_mean`, …), so the published
  * checkpoints (`model_gin/*.pth`, a `GNN` state dict) load once converted to tensors.

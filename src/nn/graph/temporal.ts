@@ -1,6 +1,6 @@
 /**
  * Building blocks of temporal graph networks, as the official TGAT code (Xu et al. 2020) and
- * TGSL's copy of it use them (graph.md §2a): the functional time encoding, the merge layer and
+ * TGSL's copy of it use them (docs/research/graph.md §2a): the functional time encoding, the merge layer and
  * the multi-head attention of a node over its sampled temporal neighbours. Neighbours come in
  * dense padded blocks [B, N, ·] with a padding mask, so attention is a batched matmul. Parameter
  * names follow the official modules (`basis_freq`, `phase`, `merger.fc1.weight`,

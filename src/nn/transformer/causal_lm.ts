@@ -2,7 +2,7 @@
  * `LlamaForCausalLM` (alias `CausalLM`): the decoder of ./llama.ts plus `lm_head` (or tied
  * embeddings), next-token loss with an ignore mask, token log-probabilities for scoring, and
  * generation with a KV cache — greedy or temperature / top-k sampling with a seeded `Rng`,
- * optionally restricted to an allowed token set (BSM's residue-only decoding, sequence.md §1(e)).
+ * optionally restricted to an allowed token set (BSM's residue-only decoding, docs/research/sequence.md §1(e)).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module.js';

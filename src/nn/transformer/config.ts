@@ -1,6 +1,6 @@
 /**
  * The configuration of a LLaMA-style decoder, with Hugging Face `LlamaConfig`'s meaning for
- * every field, and the closed-form parameter count (sequence.md §1(a), §2(a)).
+ * every field, and the closed-form parameter count (docs/research/sequence.md §1(a), §2(a)).
  */
 
 export interface LlamaConfig {
@@ -30,12 +30,12 @@ export interface LlamaConfig {
   /**
    * RMSNorm divides Σx² by this width instead of the current one. NutePrune's LLaMA divides by
    * the original model width so pruned hidden channels do not change the normalisation
-   * (sequence.md §2(f)). Default: hiddenSize.
+   * (docs/research/sequence.md §2(f)). Default: hiddenSize.
    */
   rmsNormWidth?: number;
   /**
    * Where the per-layer FFN channel mask goes: 'gate_and_up' (default; NutePrune's
-   * `down(silu(z⊙gate(x)) ⊙ (z⊙up(x)))`, sequence.md §2(a)) or 'product' (CoFi-style
+   * `down(silu(z⊙gate(x)) ⊙ (z⊙up(x)))`, docs/research/sequence.md §2(a)) or 'product' (CoFi-style
    * `down(z ⊙ silu(gate(x)) ⊙ up(x))`).
    */
   intermediateMaskAt?: 'gate_and_up' | 'product';
@@ -134,7 +134,7 @@ export interface LlamaParameterCount {
   /** 0 when tied to the embedding. */
   lmHead: number;
   total: number;
-  /** What NutePrune prunes: L·(attention + MLP) weight matrices (sequence.md §2(a): L·(4d² + 3dF) without GQA). */
+  /** What NutePrune prunes: L·(attention + MLP) weight matrices (docs/research/sequence.md §2(a): L·(4d² + 3dF) without GQA). */
   prunable: number;
 }
 

@@ -1,13 +1,13 @@
 /**
  * A LLaMA-style decoder-only language model (the shared model of BSM and NutePrune,
- * sequence.md §1(g), §2(a)) with Hugging Face `LlamaForCausalLM` parameter names
+ * docs/research/sequence.md §1(g), §2(a)) with Hugging Face `LlamaForCausalLM` parameter names
  * (`model.embed_tokens.weight`, `model.layers.0.self_attn.q_proj.weight`,
  * `model.layers.0.mlp.gate_proj.weight`, `model.layers.0.input_layernorm.weight`,
  * `model.norm.weight`, `lm_head.weight`), so HF checkpoints load by name:
  *   h = embed(ids);  per layer: h += attn(RMSNorm(h));  h += mlp(RMSNorm(h));  logits = lm_head(RMSNorm(h))
  * with rotary causal attention (optional GQA) and the SwiGLU MLP down(silu(gate(x)) ⊙ up(x)).
  *
- * Pruning hooks (NutePrune / CoFi, sequence.md §2(a)): a per-layer head mask on each head's
+ * Pruning hooks (NutePrune / CoFi, docs/research/sequence.md §2(a)): a per-layer head mask on each head's
  * attention output before `o_proj`, a per-layer FFN channel mask on the gate and up outputs (or
  * after their product), and a hidden-channel mask on the embeddings and on the attention and
  * MLP outputs before each residual add.

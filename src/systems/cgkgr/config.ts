@@ -78,7 +78,7 @@ export const PRESET_NAMES = ['music', 'book', 'movie', 'dianping'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 /**
- * The four configurations of the official `main_*.py` (rec_ws.md §1a table). Dianping's main
+ * The four configurations of the official `main_*.py` (docs/research/rec_ws.md §1a table). Dianping's main
  * sets 3 epochs; its log shows 5 — we follow the main file.
  */
 export const PRESETS: Readonly<Record<PresetName, Partial<CgkgrConfig>>> = Object.freeze({

@@ -1,7 +1,7 @@
 /**
  * CG-KGR's inputs in the KGCN / KGNN-LS file formats, and everything the official data loader
  * derives from them: the 6:2:2 random split, the training interaction lists that neighbour
- * sampling draws from, and the undirected KG adjacency (rec_ws.md §1a, `utility/data_loader.py`).
+ * sampling draws from, and the undirected KG adjacency (docs/research/rec_ws.md §1a, `utility/data_loader.py`).
  *
  * - `ratings_final.txt`: `user item label` per line (tab or spaces), label 0/1. Users are
  *   0..n_user−1 and items 0..n_item−1; items are also KG entities 0..n_item−1.

@@ -1,6 +1,6 @@
 /**
  * Fixed-size neighbour samples, re-drawn at the start of every epoch (`construct_adj`,
- * rec_ws.md §1a): S items per user and S users per item from the training rows (both labels),
+ * docs/research/rec_ws.md §1a): S items per user and S users per item from the training rows (both labels),
  * S (tail, relation) pairs per entity from the undirected KG. A list with at least S entries is
  * sampled without replacement, a shorter one with replacement — exactly the official rule.
  */

@@ -1,5 +1,5 @@
 /**
- * A seeded synthetic recommendation set whose KG carries real signal (rec_ws.md §1d.5).
+ * A seeded synthetic recommendation set whose KG carries real signal (docs/research/rec_ws.md §1d.5).
  *
  * Items get 1–3 "types" (genres) and one "year"; years group into decades. The KG holds
  * item –type→ type, item –year→ year and year –decade→ decade (so decades are 2 hops from items).

@@ -98,7 +98,7 @@ export class MtadGatNet extends Module {
 }
 
 /**
- * Parameter count of the GRU-decoder model by the closed forms of timeseries.md §2.6 (used to
+ * Parameter count of the GRU-decoder model by the closed forms of docs/research/timeseries.md §2.6 (used to
  * check the built model): conv 7k²+k; feature-GATv2 (2n)²+2n + 2n + k²; temporal-GATv2
  * (2k)²+2k + 2k + n²; GRU 3(H·3k + H² + 2H); forecast …; recon ….
  */

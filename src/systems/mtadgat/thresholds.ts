@@ -193,7 +193,7 @@ export interface GpdFit {
  * `reference`: as spot.py — L-BFGS-B on Σ w(x_i)² from 10 regular starting points per side, the
  * points where it stops are the candidates (often not roots: the optimiser stops on its gradient
  * tolerance), and γ = 0 is scored with the reference's log-likelihood n(1 + log Ȳ) (sign error
- * included). Matches the reference's thresholds (timeseries.md §2.6 fixture).
+ * included). Matches the reference's thresholds (docs/research/timeseries.md §2.6 fixture).
  * `exact`: every sign change of w bracketed and bisected to machine precision, the exponential
  * case scored with its true log-likelihood −n(1 + log Ȳ), and only γ ≥ −1 (where the MLE exists).
  */

@@ -44,7 +44,7 @@ export interface FitOptions {
   seed: number;
 }
 
-/** Default fitting options: the exact fitter with θ ≥ 0 and validation selection (rec_ws.md §2e fast path). */
+/** Default fitting options: the exact fitter with θ ≥ 0 and validation selection (docs/research/rec_ws.md §2e fast path). */
 export const DEFAULT_FIT: FitOptions = {
   fitter: 'exact',
   steps: 300,

@@ -1,6 +1,6 @@
 /**
  * The latent correlation layer's graph computations, exactly as the official code runs them
- * (timeseries.md §1.1 a): additive attention over the GRU states, the batch-mean graph, the
+ * (docs/research/timeseries.md §1.1 a): additive attention over the GRU states, the batch-mean graph, the
  * normalised Laplacian with degrees from the unsymmetrised matrix, and the Chebyshev stack whose
  * order-0 term is zero. Pure functions of tensors; the parameters live on the model.
  */

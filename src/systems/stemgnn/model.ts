@@ -1,7 +1,7 @@
 /**
  * StemGNN (Cao et al., NeurIPS 2020) as the official code (microsoft/StemGNN,
  * `models/base_model.py`) computes it; parameter names and layouts are the official ones, so its
- * state dict loads unchanged. See timeseries.md §1.1 for every detail followed here.
+ * state dict loads unchanged. See docs/research/timeseries.md §1.1 for every detail followed here.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, ModuleList } from '../../nn/module.js';
@@ -224,7 +224,7 @@ export class StemGNNNet extends Module {
 }
 
 /**
- * The parameter count of the official model, from the formula in timeseries.md §1.1 (for
+ * The parameter count of the official model, from the formula in docs/research/timeseries.md §1.1 (for
  * checking; {@link StemGNNNet.numParameters} counts the real tensors).
  */
 export function officialParameterCount(N: number, T: number, m: number, H: number): number {

@@ -4,7 +4,7 @@
  * The official code calls `torch.rfft(x, 1, onesided=False)` (a full, two-sided, unnormalised
  * DFT along time) and `torch.irfft(z, 1, onesided=False)` (a Hermitian "complex-to-real" inverse
  * that reads only bins 0…⌊n/2⌋ and divides by n). tfjs-core has no gradient for its FFT ops and
- * the WASM backend has no FFT kernels, so both are written as matmuls (timeseries.md §1.4); the
+ * the WASM backend has no FFT kernels, so both are written as matmuls (docs/research/timeseries.md §1.4); the
  * matrices are built in float64 and cast once.
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -162,7 +162,7 @@ export const stemgnnSystem = defineSystem({
   ],
   demo: (quick) => ({
     data: {},
-    // The smallest faithful setting (timeseries.md §1.6): m = 2, lr 1e-3, 5 epochs; quick: 1 epoch.
+    // The smallest faithful setting (docs/research/timeseries.md §1.6): m = 2, lr 1e-3, 5 epochs; quick: 1 epoch.
     config: { multiLayer: 2, lr: 1e-3, epochs: quick ? 1 : 5 },
     note: quick ? 'quick demo: m 2, lr 1e-3, 1 epoch (not the acceptance setting)' : 'demo: m 2, lr 1e-3, 5 epochs (the acceptance setting)',
   }),

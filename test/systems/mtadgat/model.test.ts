@@ -1,4 +1,4 @@
-/** MTAD-GAT model: parameter counts (timeseries.md §2.6), decoder index map, gradients, overfitting, no leaks. */
+/** MTAD-GAT model: parameter counts (docs/research/timeseries.md §2.6), decoder index map, gradients, overfitting, no leaks. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,7 +15,7 @@ import '../../../src/node/setup.js';
 
 await initEngine({ backend: 'wasm' });
 
-test('parameter counts match timeseries.md §2.6', () => {
+test('parameter counts match docs/research/timeseries.md §2.6', () => {
   const cases: Array<[Partial<ModelConfig> & { nFeatures: number }, number]> = [
     [{ nFeatures: 8, lookback: 100 }, 336674],
     [{ nFeatures: 8, lookback: 50 }, 298974],

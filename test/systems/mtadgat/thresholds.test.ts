@@ -1,7 +1,7 @@
 /**
  * Thresholders and point adjust against the reference's own outputs (ML4ITS eval_methods.py +
  * spot.py, run by scripts/mtadgat/make_threshold_fixture.py): the deterministic series of
- * timeseries.md §2.6 and two seeded random series, to 1e-6.
+ * docs/research/timeseries.md §2.6 and two seeded random series, to 1e-6.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

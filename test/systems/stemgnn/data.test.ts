@@ -111,7 +111,7 @@ test('baselines on a hand-computed example', () => {
   assert.throws(() => seasonalNaiveForecast(s, 1, starts, 4, 2, 5), /period/);
 });
 
-test('Chicago: the official split and window counts, and the reference baselines (timeseries.md §1.5)', () => {
+test('Chicago: the official split and window counts, and the reference baselines (docs/research/timeseries.md §1.5)', () => {
   const d = prepareSeries(readSeries(CHICAGO_CSV), { window: 12, horizon: 3, splitRatios: [7, 2, 1], norm: 'z-score' });
   assert.equal(d.table.rows, 5698);
   assert.equal(d.table.cols, 20);

@@ -58,7 +58,7 @@ function loadFixtureModel(name: string): { model: StemGNNNet; fx: Fixture } {
   return { model, fx };
 }
 
-test('parameter counts match the official code (timeseries.md §1.6)', () => {
+test('parameter counts match the official code (docs/research/timeseries.md §1.6)', () => {
   const cases: Array<[number, number, number, number, number]> = [
     [20, 12, 5, 3, 1_060_423],
     [20, 12, 2, 3, 195_919],
