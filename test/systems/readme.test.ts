@@ -42,7 +42,7 @@ test('every sheaf command in the READMEs parses against its verb', () => {
   for (const f of files) {
     const md = readFileSync(f.startsWith('/') ? f : join(ROOT, f), 'utf8');
     for (const [sys, verbName, ...args] of commands(md)) {
-      const verb = findVerb(cliVerbs(findSystem(sys)!), verbName);
+      const verb = findVerb(cliVerbs(findSystem(sys!)!), verbName!);
       assert.ok(verb, `${f}: sheaf ${sys} ${verbName}: no such verb`);
       if (args.includes('--help')) continue;
       const { flags } = parseArgv(args, new Set([...booleanFields(verb.options), ...booleanFields(globalOptions)]));

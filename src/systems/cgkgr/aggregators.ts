@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../../nn/module.js';
+import { Dropout } from '../../nn/dropout.js';
 import { gatherRows, stopGradient } from '../../engine/ops.js';
 import type { Rng } from '../../util/random.js';
 import type { AggregatorType, ReprType } from './config.js';
@@ -55,14 +56,6 @@ export function multiHeadAttention(keys: tf.Tensor, values: tf.Tensor, nHead: nu
   });
 }
 
-/** Dropout after a linear map (training only); the official graph applies it in eval too, but its default is 0. */
-function dropout(x: tf.Tensor, p: number, training: boolean, rng: Rng): tf.Tensor {
-  if (!training || p === 0) return x;
-  const seed = rng.tfSeed();
-  const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), p), 'float32');
-  return tf.mul(x, tf.mul(keep, 1 / (1 - p)));
-}
-
 /** Multiply each row of `x` [B, d] by `mask` [B] (zero summary for rows without neighbours). */
 function maskRows(x: tf.Tensor2D, mask: tf.Tensor1D | null): tf.Tensor2D {
   return mask ? (tf.mul(x, tf.reshape(mask, [-1, 1])) as tf.Tensor2D) : x;
@@ -72,21 +65,20 @@ function maskRows(x: tf.Tensor2D, mask: tf.Tensor1D | null): tf.Tensor2D {
 export class UserAggregator extends Module {
   readonly weights: tf.Variable;
   readonly bias: tf.Variable;
+  /** Dropout after the linear map (training only; the official default is 0). It draws from the init generator, as before. */
+  private readonly drop: Dropout;
   constructor(
     readonly dim: number,
     readonly aggType: AggregatorType,
     readonly nHead: number,
     readonly dropoutP: number,
-    private readonly rng: Rng,
+    rng: Rng,
   ) {
     super();
     const inDim = aggType === 'concat' ? 2 * dim : dim;
     this.weights = this.param('weights', tfXavierUniform(rng, [inDim, dim]));
     this.bias = this.param('bias', tf.zeros([dim]));
-  }
-
-  protected override ownRngs(): Array<[string, Rng]> {
-    return [['rng', this.rng]];
+    this.drop = this.module('dropout', new Dropout(dropoutP, rng));
   }
 
   /** Parameter shapes by name (for counting without allocating). */
@@ -114,7 +106,7 @@ export class UserAggregator extends Module {
       if (this.aggType === 'concat') x = tf.concat([eU, ego], 1);
       else if (this.aggType === 'sum') x = tf.add(eU, ego);
       else x = ego;
-      const y = dropout(tf.add(tf.matMul(x as tf.Tensor2D, this.weights as tf.Tensor2D), this.bias), this.dropoutP, this.training, this.rng);
+      const y = this.drop.forward(tf.add(tf.matMul(x as tf.Tensor2D, this.weights as tf.Tensor2D), this.bias));
       return { out: tf.tanh(y) as tf.Tensor2D, alpha: att.alpha };
     });
   }
@@ -126,6 +118,8 @@ export class EntityAggregator extends Module {
   readonly w: Record<string, tf.Variable> = {};
   readonly weightsUI: tf.Variable;
   readonly biasUI: tf.Variable;
+  /** Dropout after every linear map (training only; the official default is 0). */
+  private readonly drop: Dropout;
   constructor(
     readonly dim: number,
     readonly aggType: AggregatorType,
@@ -133,7 +127,7 @@ export class EntityAggregator extends Module {
     readonly a: number,
     readonly nHead: number,
     readonly dropoutP: number,
-    private readonly rng: Rng,
+    rng: Rng,
   ) {
     super();
     // Creation order follows the official __init__ (the W_UI pair comes last in every branch).
@@ -144,10 +138,7 @@ export class EntityAggregator extends Module {
     }
     this.weightsUI = this.param('weights_UI', tfXavierUniform(rng, shapes['weights_UI']!));
     this.biasUI = this.param('bias_UI', tf.zeros(shapes['bias_UI']!));
-  }
-
-  protected override ownRngs(): Array<[string, Rng]> {
-    return [['rng', this.rng]];
+    this.drop = this.module('dropout', new Dropout(dropoutP, rng));
   }
 
   /** Parameter shapes by name, in the official creation order. */
@@ -164,7 +155,7 @@ export class EntityAggregator extends Module {
   }
 
   private linear(x: tf.Tensor2D, W: tf.Variable, b: tf.Variable): tf.Tensor2D {
-    return dropout(tf.add(tf.matMul(x, W as tf.Tensor2D), b), this.dropoutP, this.training, this.rng) as tf.Tensor2D;
+    return this.drop.forward(tf.add(tf.matMul(x, W as tf.Tensor2D), b)) as tf.Tensor2D;
   }
 
   /**

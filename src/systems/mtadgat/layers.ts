@@ -17,6 +17,7 @@ import { Linear } from '../../nn/linear.js';
 import { Conv1d } from '../../nn/conv.js';
 import { GRU } from '../../nn/gru.js';
 import { Dropout } from '../../nn/dropout.js';
+import { GATLayer, GATv2Layer } from '../../nn/gat.js';
 import { xavierUniform } from '../../nn/init.js';
 import type { Rng } from '../../util/random.js';
 import type { DecoderInput } from './config.js';
@@ -44,74 +45,35 @@ export interface AttentionOutput {
 }
 
 /**
- * Dense single-head attention over K nodes with D-dimensional vectors, the part the feature and
- * temporal layers share. Parameters: `lin` (GATv2: 2D → E, GAT: D → E), `a` (E or 2E, 1),
- * `bias` (K, K), named as the reference.
+ * The reference's dense single-head attention over K nodes of D values: the shared dense GAT
+ * layers (src/nn/gat.ts) in their ML4ITS form — raw inputs aggregated, a sigmoid, a learned
+ * [K, K] score bias, dropout on the weights. GATv2 applies W after concatenating, so the
+ * reference doubles the embedding size. The layer keeps the shared layer's parameter names
+ * (`lin`, `a`, `bias`), which are the reference's.
  */
 abstract class DenseGraphAttention extends Module {
-  readonly lin: Linear;
-  readonly a: tf.Variable<tf.Rank.R2>;
-  readonly bias: tf.Variable<tf.Rank.R2>;
-  private readonly drop: Dropout;
+  private readonly gat: GATLayer | GATv2Layer;
   /** E: output size of `lin`. */
   readonly embedDim: number;
 
-  constructor(
-    readonly numNodes: number,
-    readonly nodeDim: number,
-    embedDim: number | null,
-    readonly useGatv2: boolean,
-    readonly alpha: number,
-    dropout: number,
-    rng: Rng,
-  ) {
+  protected constructor(numNodes: number, nodeDim: number, embedDim: number | null, useGatv2: boolean, alpha: number, dropout: number, rng: Rng) {
     super();
-    // GATv2 applies W after concatenating, so the reference doubles the embedding size.
-    let e = embedDim ?? nodeDim;
-    if (useGatv2) e *= 2;
+    const e = (embedDim ?? nodeDim) * (useGatv2 ? 2 : 1);
+    const opts = { embedDim: e, alpha, numNodes, dropout, dropoutRng: rng };
+    this.gat = useGatv2 ? new GATv2Layer(nodeDim, rng, opts) : new GATLayer(nodeDim, rng, opts);
+    this.adopt(this.gat);
     this.embedDim = e;
-    const linIn = useGatv2 ? 2 * nodeDim : nodeDim;
-    const aDim = useGatv2 ? e : 2 * e;
-    this.lin = this.module('lin', new Linear(linIn, e, rng));
-    this.a = this.param('a', xavierUniform(rng, [aDim, 1], 1.414) as tf.Tensor2D);
-    this.bias = this.param('bias', tf.zeros([numNodes, numNodes]) as tf.Tensor2D);
-    this.drop = this.module('dropout', new Dropout(dropout, rng));
+  }
+
+  /** The learned score bias [K, K]. */
+  get bias(): tf.Variable<tf.Rank.R2> {
+    return this.gat.bias!;
   }
 
   /** Attention over nodes: V (b, K, D) → σ(α V) (b, K, D), plus α (b, K, K) when asked. */
   protected attend(v: tf.Tensor3D, keepAttention: boolean): { h: tf.Tensor3D; attention: tf.Tensor3D | null } {
-    const [b, K, D] = v.shape;
-    const E = this.embedDim;
-    const e = tf.tidy(() => {
-      const v2 = tf.reshape(v, [b * K, D]);
-      let scores: tf.Tensor;
-      if (this.useGatv2) {
-        // W[v_i ‖ v_j] + b = W₁v_i + b + W₂v_j: two small matmuls and a broadcast add instead of
-        // materialising every concatenated pair (same numbers, half the work).
-        const w1 = tf.slice(this.lin.weight, [0, 0], [E, D]);
-        const w2 = tf.slice(this.lin.weight, [0, D], [E, D]);
-        const p = tf.reshape(tf.add(tf.matMul(v2, w1, false, true), this.lin.bias!), [b, K, 1, E]);
-        const q = tf.reshape(tf.matMul(v2, w2, false, true), [b, 1, K, E]);
-        const act = tf.leakyRelu(tf.add(p, q), this.alpha);
-        scores = tf.reshape(tf.matMul(tf.reshape(act, [b * K * K, E]), this.a), [b, K, K]);
-      } else {
-        // aᵀ[Wv_i ‖ Wv_j] = a₁ᵀWv_i + a₂ᵀWv_j.
-        const wx = this.lin.forward(v2) as tf.Tensor2D; // (b·K, E)
-        const a1 = tf.slice(this.a, [0, 0], [E, 1]);
-        const a2 = tf.slice(this.a, [E, 0], [E, 1]);
-        const s1 = tf.reshape(tf.matMul(wx, a1), [b, K, 1]);
-        const s2 = tf.reshape(tf.matMul(wx, a2), [b, 1, K]);
-        scores = tf.leakyRelu(tf.add(s1, s2), this.alpha);
-      }
-      return tf.add(scores, this.bias) as tf.Tensor3D;
-    });
-    const [h, att] = tf.tidy(() => {
-      const a = this.drop.forward(tf.softmax(e, -1)) as tf.Tensor3D;
-      return [tf.sigmoid(tf.matMul(a, v)) as tf.Tensor3D, a];
-    });
-    e.dispose();
-    if (!keepAttention) att!.dispose();
-    return { h: h!, attention: keepAttention ? att! : null };
+    const { output, weights } = this.gat.forward(v, { returnWeights: keepAttention });
+    return { h: output, attention: weights };
   }
 }
 
