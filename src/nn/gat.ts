@@ -103,8 +103,8 @@ abstract class DenseGATBase extends Module {
     if (x.rank !== 3 || x.shape[2] !== this.inFeatures) throw new Error(`dense GAT: expected [B, N, ${this.inFeatures}], got [${x.shape}]`);
     const [B, N] = x.shape;
     if (this.numNodes !== null && N !== this.numNodes) throw new Error(`dense GAT: layer was built for ${this.numNodes} nodes, got ${N}`);
-    const kept: { weights: tf.Tensor3D | null } = { weights: null };
-    const output = tf.tidy(() => {
+    // Both come out of one tidy (no tf.keep), so an enclosing tidy still owns the weights.
+    const [output, weights] = tf.tidy(() => {
       const { e: raw, projected } = this.scores(x);
       let e: tf.Tensor = raw;
       if (this.bias) e = tf.add(e, this.bias);
@@ -114,13 +114,12 @@ abstract class DenseGATBase extends Module {
         if (!ok) throw new Error(`dense GAT: adjacency must be [${N}, ${N}] or [${B}, ${N}, ${N}], got [${adj.shape}]`);
         e = tf.add(e, tf.mul(tf.cast(tf.equal(adj, 0), 'float32'), MASKED));
       }
-      let att = tf.softmax(e, -1) as tf.Tensor3D;
-      if (inputs.returnWeights) kept.weights = tf.keep(att);
-      if (this.drop) att = this.drop.forward(att) as tf.Tensor3D;
-      const h = tf.matMul(att, this.aggregate === 'input' ? x : projected);
-      return activate(h, this.activation) as tf.Tensor3D;
+      const soft = tf.softmax(e, -1) as tf.Tensor3D;
+      const att = this.drop ? (this.drop.forward(soft) as tf.Tensor3D) : soft;
+      const h = activate(tf.matMul(att, this.aggregate === 'input' ? x : projected), this.activation) as tf.Tensor3D;
+      return inputs.returnWeights ? [h, soft] : [h];
     });
-    return { output, weights: kept.weights };
+    return { output: output!, weights: weights ?? null };
   }
 }
 
