@@ -13,3 +13,7 @@ export { slidingWindowStarts, splitWindowStarts, windowBatches, gatherWindows, W
 export type { WindowStartOptions, SplitWindowOptions, WindowBatch } from './windows.js';
 export { Scaler, ZScoreScaler, MinMaxScaler, fitScaler, scalerFromJSON } from './scalers.js';
 export type { ScalerKind, ScalerJSON, ZScoreJSON, MinMaxJSON, FitOptions, MinMaxOptions } from './scalers.js';
+/** Biological sequences (GenBank, EMBL, FASTA, genetic codes, the BSM recipe). */
+export * as bio from './bio/index.js';
+/** Text for language models (character tokeniser, KJV reader, LM windows, cloze tasks). */
+export * as text from './text/index.js';

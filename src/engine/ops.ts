@@ -17,50 +17,9 @@ export function gatherRows(x: tf.Tensor, indices: tf.Tensor | number[] | Int32Ar
   return tf.gather(x, indices instanceof tf.Tensor ? indices : tf.tensor1d(Array.from(indices), 'int32'), 0);
 }
 
-/** out[s] = Σ_{i: ids[i]=s} x[i]; differentiable (the gradient is a gather). */
-export function segmentSum(x: tf.Tensor, segmentIds: tf.Tensor1D, numSegments: number): tf.Tensor {
-  return tf.unsortedSegmentSum(x, segmentIds, numSegments);
-}
-
 /** Per-segment maximum, not differentiable (use for stabilising softmaxes). Empty segments give −Infinity. */
 export function segmentMaxNoGrad(x: tf.Tensor, segmentIds: tf.Tensor1D, numSegments: number): tf.Tensor {
   return tf.engine().runKernel(SegmentMaxKernelName, { x, segmentIds }, { numSegments } as never) as tf.Tensor;
-}
-
-/** Per-segment mean; empty segments give 0. */
-export function segmentMean(x: tf.Tensor, segmentIds: tf.Tensor1D, numSegments: number): tf.Tensor {
-  return tf.tidy(() => {
-    const sum = tf.unsortedSegmentSum(x, segmentIds, numSegments);
-    const counts = tf.unsortedSegmentSum(tf.onesLike(tf.cast(segmentIds, 'float32')), segmentIds, numSegments);
-    const shape = [numSegments, ...new Array(x.rank - 1).fill(1)];
-    return tf.div(sum, tf.reshape(tf.maximum(counts, 1), shape));
-  });
-}
-
-/**
- * Softmax of `scores` ([E] or [E, H]) over the entries that share a segment id: the edge
- * softmax of graph attention over an edge list (segment = destination node).
- */
-export function segmentSoftmax(scores: tf.Tensor, segmentIds: tf.Tensor1D, numSegments: number): tf.Tensor {
-  return tf.tidy(() => {
-    const max = stopGradient(segmentMaxNoGrad(scores, segmentIds, numSegments));
-    const shifted = tf.sub(scores, tf.gather(max, segmentIds));
-    const e = tf.exp(shifted);
-    const denom = tf.gather(tf.unsortedSegmentSum(e, segmentIds, numSegments), segmentIds);
-    return tf.div(e, denom);
-  });
-}
-
-/**
- * Message passing `out[dst[e]] += w[e] · x[src[e]]` over an edge list (a sparse–dense product).
- * `x`: [N, F]; `w`: [E] or null for unit weights. Returns [numNodes, F].
- */
-export function spmm(x: tf.Tensor2D, src: tf.Tensor1D, dst: tf.Tensor1D, numNodes: number, w: tf.Tensor1D | null = null): tf.Tensor2D {
-  return tf.tidy(() => {
-    let msg = tf.gather(x, src);
-    if (w) msg = tf.mul(msg, tf.reshape(w, [-1, 1]));
-    return tf.unsortedSegmentSum(msg, dst, numNodes) as tf.Tensor2D;
-  });
 }
 
 export type Conv1dPadding = 'valid' | 'same' | number | [number, number];

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.js';
-import { segmentSoftmax, conv1d, segmentMean, dftMatrices } from '../../src/engine/ops.js';
+import { conv1d, dftMatrices } from '../../src/engine/ops.js';
+import { segmentMean, segmentSoftmax } from '../../src/nn/graph/scatter.js';
 import { Rng } from '../../src/util/random.js';
 import '../../src/node/setup.js';
 
