@@ -1,0 +1,50 @@
+// Sheaf native kernel pack: CPU kernels that work in place on float32 buffers (in practice the
+// tfjs WASM heap, see src/node/native/). Every entry point is plain C++ with no Node types, so it
+// can be unit-tested from a C++ driver as well.
+#pragma once
+#include <cstdint>
+#include <cstddef>
+
+namespace sheaf {
+
+// Row-major C[M,N] = op(A)[M,K] · op(B)[K,N], where op transposes when tA / tB is set. lda, ldb and
+// ldc are row strides of the stored matrices (A stored [M,K] or, transposed, [K,M]).
+void gemm(const float* A, long lda, bool tA, const float* B, long ldb, bool tB, float* C, long ldc,
+          long M, long N, long K, int threads);
+
+// The micro-kernel family in use ("avx512", "avx2", "generic") and its tile.
+struct ArchInfo {
+  const char* name;
+  int mr;
+  int nr;
+};
+ArchInfo gemm_arch();
+// Force a micro-kernel family (tests use it to check every path on one machine). Returns false
+// when the CPU does not support it; the current choice is then kept.
+bool gemm_set_arch(const char* name);
+
+// Elementwise kernels. Unary ops: y = f(x).
+enum UnaryOp { U_TANH = 0, U_SIGMOID = 1, U_LEAKY_RELU = 2, U_RELU = 3, U_ELU = 4, U_EXP = 5 };
+void unary(int op, const float* x, float* y, long n, float alpha);
+// Gradient ops: out = dy · f'(·), where `a` is the forward output y (tanh, sigmoid, elu) or the
+// input x (leaky relu, relu).
+void unary_grad(int op, const float* a, const float* dy, float* out, long n, float alpha);
+
+// Reduce the middle axis of a [outer, axis, inner] array: out[o, i] = reduce_a x[o, a, i].
+enum ReduceOp { R_SUM = 0, R_MAX = 1, R_MIN = 2 };
+void reduce(int op, const float* x, float* out, long outer, long axis, long inner);
+
+// Strided copy of an N-d block into `dst`; strides in elements (0 allowed: broadcast / tile).
+void strided_copy(const uint8_t* src, uint8_t* dst, int elemBytes, int rank, const int32_t* sizes,
+                  const int32_t* srcStrides, const int32_t* dstStrides);
+
+// out[i, :] = x[idx[i], :]. Returns -1, or the position of the first out-of-range index.
+long gather_rows(const uint8_t* x, const int32_t* idx, uint8_t* out, long rowBytes, long nIdx, long rows);
+// out[ids[i], :] += x[i, :] (out zeroed first); ids outside [0, numSegments) are dropped.
+void segment_sum(const float* x, const int32_t* ids, float* out, long n, long inner, long numSegments);
+
+// Vector helpers shared by the GEMM driver (GEMV shapes) and the reductions.
+float dot(const float* a, const float* b, long n);
+void axpy(float alpha, const float* x, float* y, long n);  // y += alpha · x
+
+}  // namespace sheaf
