@@ -25,6 +25,11 @@ export interface EngineOptions {
    * explicitly (the worker pool keeps it alive).
    */
   threads?: number;
+  /**
+   * Native kernels for the WASM backend in Node (default 'auto', or `SHEAF_NATIVE`: 0/off, 1/on):
+   * 'auto' and 'on' use them when the addon loads; 'off' keeps the WASM kernels.
+   */
+  native?: 'auto' | 'on' | 'off';
 }
 
 export interface EngineInfo {
@@ -33,9 +38,12 @@ export interface EngineInfo {
   threads: number;
   /** Kernels the pack replaced or added on this backend. */
   kernels: string[];
+  /** The native micro-kernel family in use ('avx512', 'avx2', 'generic'), or null when off or unavailable. */
+  native: string | null;
 }
 
 let current: EngineInfo | null = null;
+let currentNativeMode: 'auto' | 'on' | 'off' = 'auto';
 let wasmStarted = false;
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
@@ -83,7 +91,8 @@ async function registerBackend(name: BackendName): Promise<void> {
 export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> {
   const env = isNode ? process.env['SHEAF_BACKEND'] : undefined;
   const wanted: BackendName = opts.backend ?? (env ? parseBackendName(env, 'SHEAF_BACKEND') : isNode ? 'wasm' : 'webgl');
-  if (current && current.backend === wanted) return current;
+  const nativeMode = resolveNative(opts.native);
+  if (current && current.backend === wanted && (wanted !== 'wasm' || (nativeMode === 'off') === (currentNativeMode === 'off'))) return current;
   // The CPU backend prints a banner suggesting tfjs-node on first use unless PROD is set.
   tf.env().set('PROD', true);
   registerGradients();
@@ -109,8 +118,30 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
   const kernels = installKernelPack(wanted);
   let actual = 1;
   if (wanted === 'wasm' && isNode) actual = (await import('./threads.js')).wasmThreadsCount();
-  current = { backend: wanted, kernels, threads: actual };
+  let native: string | null = null;
+  // Start-up hook for the Node-only native kernel pack (src/node/native/). Kept to this one guarded
+  // import so that browser bundles never reach it; it belongs in the Node entry point.
+  if (wanted === 'wasm' && isNode) {
+    const mod = await import('../node/native/index.js');
+    if (nativeMode === 'off') mod.uninstallNativeKernels();
+    else {
+      const names = mod.installNativeKernels({ threads });
+      kernels.push(...names.filter((n) => !kernels.includes(n)));
+      native = names.length > 0 ? mod.nativeStatus().arch : null;
+    }
+  }
+  current = { backend: wanted, kernels, threads: actual, native };
+  currentNativeMode = nativeMode;
   return current;
+}
+
+function resolveNative(opt: EngineOptions['native']): 'auto' | 'on' | 'off' {
+  if (opt) return opt;
+  const env = isNode ? process.env['SHEAF_NATIVE'] : undefined;
+  if (env === undefined || env === '' || env === 'auto') return 'auto';
+  if (env === '0' || env === 'off' || env === 'false') return 'off';
+  if (env === '1' || env === 'on' || env === 'true') return 'on';
+  throw new UsageError(`SHEAF_NATIVE must be 0/off, 1/on or auto, got '${env}'`);
 }
 
 /** The running engine, or null before `initEngine`. */

@@ -6,10 +6,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SegmentMaxKernelName } from './kernels/unsorted_segment_max.js';
 
-/** The identity whose gradient is zero (tfjs has no stop_gradient). */
+/**
+ * The identity whose gradient is zero (tfjs has no stop_gradient). The result shares `x`'s
+ * buffer but is a fresh tensor that no tape node produced, so backprop stops here *and* skips the
+ * ops that computed `x` (a customGrad returning zeros still ran their gradients, e.g. the
+ * Max → Equal chain of a softmax max shift; research notes speed-2026-12.md §5.3).
+ */
 export function stopGradient<T extends tf.Tensor>(x: T): T {
-  const f = tf.customGrad(((a: tf.Tensor) => ({ value: tf.clone(a), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return f(x) as T;
+  const engine = tf.engine();
+  engine.backend.incRef(x.dataId);
+  return engine.makeTensorFromDataId(x.dataId, x.shape, x.dtype) as T;
 }
 
 /** Rows of `x` ([V, ...]) at `indices` (any int32 shape): an embedding lookup. */
