@@ -14,6 +14,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const MODULES = ['engine', 'stemgnn', 'mtadgat', 'plrm', 'cgkgr'];
 
 const args = process.argv.slice(2);
+if (args.includes('--vs-torch')) {
+  // Side-by-side against the official PyTorch code (bench/vs_torch.ts); one process per run.
+  const { vsTorch } = await import('./vs_torch.js');
+  await vsTorch(args);
+  process.exit(0);
+}
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only'));
 const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1]! : args[args.indexOf(onlyArg) + 1]!).split(',') : MODULES;
