@@ -183,6 +183,34 @@ napi_value Copy(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// binary(heap, op, aOff, bOff, outOff, spec) with spec = Int32Array [rank, sizes…, aStrides…, bStrides…]
+napi_value Binary(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  if (!a.ok) return nullptr;
+  const int op = static_cast<int>(a.i64(1));
+  const int32_t* spec = a.ints(5, 1);
+  if (!a.ok) return nullptr;
+  const int rank = spec[0];
+  spec = a.ints(5, 1 + 3 * static_cast<size_t>(rank));
+  if (!a.ok) return nullptr;
+  const int32_t* sizes = spec + 1;
+  const int32_t* sa = sizes + rank;
+  const int32_t* sb = sa + rank;
+  double aMax = 0, bMax = 0, n = 1;
+  for (int i = 0; i < rank; i++) {
+    if (sizes[i] <= 0) return undefinedValue(env);
+    aMax += static_cast<double>(sizes[i] - 1) * sa[i];
+    bMax += static_cast<double>(sizes[i] - 1) * sb[i];
+    n *= sizes[i];
+  }
+  auto* A = reinterpret_cast<const float*>(a.ptr(2, 4 * (aMax + 1)));
+  auto* B = reinterpret_cast<const float*>(a.ptr(3, 4 * (bMax + 1)));
+  auto* O = reinterpret_cast<float*>(a.ptr(4, 4 * n));
+  if (!a.ok) return nullptr;
+  sheaf::binary(op, A, B, O, rank, sizes, sa, sb);
+  return undefinedValue(env);
+}
+
 // gatherRows(heap, xOff, idxOff, outOff, rowBytes, nIdx, rows) → -1 or the position of a bad index
 napi_value GatherRows(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -243,7 +271,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"gemm", Gemm},   {"unary", Unary},           {"unaryGrad", UnaryGrad},   {"reduce", Reduce}, {"copy", Copy},
+  } fns[] = {{"gemm", Gemm},   {"unary", Unary},           {"unaryGrad", UnaryGrad},   {"reduce", Reduce}, {"copy", Copy}, {"binary", Binary},
              {"gatherRows", GatherRows}, {"segmentSum", SegmentSum}, {"arch", Arch}, {"setArch", SetArch}};
   for (const auto& f : fns) {
     napi_value v;

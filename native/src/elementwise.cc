@@ -117,7 +117,64 @@ float extremeRun(const float* x, long n, bool isMax) {
   return m;
 }
 
+template <int OP>
+inline float apply(float x, float y) {
+  if (OP == B_ADD) return x + y;
+  if (OP == B_SUB) return x - y;
+  if (OP == B_MUL) return x * y;
+  return x / y;
+}
+
+// Innermost runs of the broadcasting binary ops, by stride pattern.
+template <int OP>
+SHEAF_CLONES void runVV(const float* a, const float* b, float* o, long n) {
+  for (long i = 0; i < n; i++) o[i] = apply<OP>(a[i], b[i]);
+}
+template <int OP>
+SHEAF_CLONES void runVS(const float* a, float b, float* o, long n) {
+  for (long i = 0; i < n; i++) o[i] = apply<OP>(a[i], b);
+}
+template <int OP>
+SHEAF_CLONES void runSV(float a, const float* b, float* o, long n) {
+  for (long i = 0; i < n; i++) o[i] = apply<OP>(a, b[i]);
+}
+template <int OP>
+void runAny(const float* a, long sa, const float* b, long sb, float* o, long n) {
+  for (long i = 0; i < n; i++) o[i] = apply<OP>(a[i * sa], b[i * sb]);
+}
+
+template <int OP>
+void binaryLevel(const float* a, const float* b, float*& o, int rank, int level, const int32_t* sizes, const int32_t* sa,
+                 const int32_t* sb) {
+  const long n = sizes[level];
+  if (level == rank - 1) {
+    if (sa[level] == 1 && sb[level] == 1) runVV<OP>(a, b, o, n);
+    else if (sa[level] == 1 && sb[level] == 0) runVS<OP>(a, b[0], o, n);
+    else if (sa[level] == 0 && sb[level] == 1) runSV<OP>(a[0], b, o, n);
+    else runAny<OP>(a, sa[level], b, sb[level], o, n);
+    o += n;
+    return;
+  }
+  for (long i = 0; i < n; i++) binaryLevel<OP>(a + i * sa[level], b + i * sb[level], o, rank, level + 1, sizes, sa, sb);
+}
+
 }  // namespace
+
+void binary(int op, const float* a, const float* b, float* out, int rank, const int32_t* sizes, const int32_t* sa,
+            const int32_t* sb) {
+  if (rank == 0) {
+    const int32_t one = 1, zero = 0;
+    binary(op, a, b, out, 1, &one, &zero, &zero);
+    return;
+  }
+  float* o = out;
+  switch (op) {
+    case B_ADD: return binaryLevel<B_ADD>(a, b, o, rank, 0, sizes, sa, sb);
+    case B_SUB: return binaryLevel<B_SUB>(a, b, o, rank, 0, sizes, sa, sb);
+    case B_MUL: return binaryLevel<B_MUL>(a, b, o, rank, 0, sizes, sa, sb);
+    case B_DIV: return binaryLevel<B_DIV>(a, b, o, rank, 0, sizes, sa, sb);
+  }
+}
 
 SHEAF_CLONES float dot(const float* a, const float* b, long n) {
   float acc[16] = {};

@@ -30,6 +30,12 @@ void unary(int op, const float* x, float* y, long n, float alpha);
 // input x (leaky relu, relu).
 void unary_grad(int op, const float* a, const float* dy, float* out, long n, float alpha);
 
+// Broadcasting binary ops: out = a op b over `rank` dims of `sizes`, with element strides of a
+// and b per dim (0 where that operand is broadcast); out is contiguous.
+enum BinaryOp { B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3 };
+void binary(int op, const float* a, const float* b, float* out, int rank, const int32_t* sizes, const int32_t* sa,
+            const int32_t* sb);
+
 // Reduce the middle axis of a [outer, axis, inner] array: out[o, i] = reduce_a x[o, a, i].
 enum ReduceOp { R_SUM = 0, R_MAX = 1, R_MIN = 2 };
 void reduce(int op, const float* x, float* out, long outer, long axis, long inner);

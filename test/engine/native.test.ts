@@ -177,6 +177,22 @@ test('activations and their gradients: tanh, sigmoid, leakyRelu, relu, elu', asy
   });
 });
 
+test('binary ops with every broadcast form, and their gradients', async () => {
+  const A = rand([6, 5, 7]);
+  const shapes = [[6, 5, 7], [7], [5, 1], [6, 1, 7], [1], [], [6, 5, 1], [1, 5, 1]];
+  const Bs = shapes.map((s) => rand(s, 0.5, 2));
+  await parity('binary', () => {
+    const a = T(A);
+    const out: tf.Tensor[] = [];
+    for (const B of Bs) {
+      const b = B.shape.length === 0 ? tf.scalar(B.data[0]!) : T(B);
+      out.push(tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.div(a, b), tf.sub(b, a), tf.div(b, a));
+      out.push(...tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.sin(tf.div(tf.mul(tf.add(x, y), y), tf.add(y, 3)))))([a, b]));
+    }
+    return out;
+  });
+});
+
 test('reductions over contiguous and non-contiguous axes, keepDims, and the bias-gradient form', async () => {
   const X = rand([4, 5, 6, 7]);
   await parity('reductions', () => {

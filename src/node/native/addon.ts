@@ -15,6 +15,7 @@ export interface NativeAddon {
   unaryGrad(heap: Uint8Array, op: number, a: number, dy: number, out: number, n: number, alpha: number): void;
   reduce(heap: Uint8Array, op: number, x: number, out: number, outer: number, axis: number, inner: number): void;
   copy(heap: Uint8Array, src: number, dst: number, elemBytes: number, spec: Int32Array): void;
+  binary(heap: Uint8Array, op: number, a: number, b: number, out: number, spec: Int32Array): void;
   gatherRows(heap: Uint8Array, x: number, idx: number, out: number, rowBytes: number, nIdx: number, rows: number): number;
   segmentSum(heap: Uint8Array, x: number, ids: number, out: number, n: number, inner: number, numSegments: number): void;
   arch(): { name: string; mr: number; nr: number };

@@ -21,6 +21,31 @@ interface WasmHeapBackend {
 
 const UNARY = { tanh: 0, sigmoid: 1, leakyRelu: 2, relu: 3, elu: 4 } as const;
 const REDUCE = { sum: 0, max: 1, min: 2 } as const;
+const BINARY = { add: 0, sub: 1, mul: 2, div: 3 } as const;
+
+/**
+ * Drop size-1 dims and merge neighbours that are contiguous for every operand (each `strides[k]`
+ * row gives one operand's strides), so that the native loops see the fewest, longest runs:
+ * e.g. a [64,150,1]→[64,150,50] tile becomes a 2-level copy. Mutates nothing; returns new arrays.
+ */
+export function collapseDims(sizes: readonly number[], strides: ReadonlyArray<readonly number[]>): { sizes: number[]; strides: number[][] } {
+  const outS: number[] = [];
+  const outT: number[][] = strides.map(() => []);
+  for (let i = 0; i < sizes.length; i++) {
+    const n = sizes[i]!;
+    if (n === 1) continue;
+    const last = outS.length - 1;
+    if (last >= 0 && strides.every((st, k) => outT[k]![last] === st[i]! * n)) {
+      outS[last] = outS[last]! * n;
+      strides.forEach((st, k) => (outT[k]![last] = st[i]!));
+    } else {
+      outS.push(n);
+      strides.forEach((st, k) => outT[k]!.push(st[i]!));
+    }
+  }
+  if (outS.length === 0) return { sizes: [1], strides: strides.map(() => [1]) };
+  return { sizes: outS, strides: outT };
+}
 const MAX_RANK = 24;
 
 function elemBytes(dtype: tf.DataType): number {
@@ -35,16 +60,45 @@ export function makeNativeKernels(addon: NativeAddon, fallback: (name: string) =
   const off = (b: WasmHeapBackend, t: TensorInfo) => b.getMemoryOffset(t.dataId);
 
   /** Copy `sizes` elements of src (strides `ss`, from byte offset so) into dst (strides `ds`). */
-  const copy = (b: WasmHeapBackend, so: number, dO: number, eb: number, sizes: readonly number[], ss: readonly number[], ds: readonly number[]): void => {
-    const r = sizes.length;
+  const fillSpec = (sizes: readonly number[], s1: readonly number[], s2: readonly number[]): void => {
+    const c = collapseDims(sizes, [s1, s2]);
+    const r = c.sizes.length;
     spec[0] = r;
     for (let i = 0; i < r; i++) {
-      spec[1 + i] = sizes[i]!;
-      spec[1 + r + i] = ss[i]!;
-      spec[1 + 2 * r + i] = ds[i]!;
+      spec[1 + i] = c.sizes[i]!;
+      spec[1 + r + i] = c.strides[0]![i]!;
+      spec[1 + 2 * r + i] = c.strides[1]![i]!;
     }
+  };
+  const copy = (b: WasmHeapBackend, so: number, dO: number, eb: number, sizes: readonly number[], ss: readonly number[], ds: readonly number[]): void => {
+    fillSpec(sizes, ss, ds);
     addon.copy(b.wasm.HEAPU8, so, dO, eb, spec);
   };
+
+  const binary = (name: string, op: number): KernelConfig => ({
+    kernelName: name,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const a = args.inputs['a'] as TensorInfo;
+      const bt = args.inputs['b'] as TensorInfo;
+      if (a.dtype !== 'float32' || bt.dtype !== 'float32') return fallback(name)(args);
+      const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, bt.shape);
+      if (outShape.length > MAX_RANK) return fallback(name)(args);
+      const b = be(args);
+      const out = b.makeOutput(outShape, 'float32');
+      if (sizeOf(outShape) === 0) return out;
+      // Strides of each operand over the output's dims, 0 where it is broadcast.
+      const r = outShape.length;
+      const strideOver = (shape: number[]): number[] => {
+        const padded = [...new Array(r - shape.length).fill(1), ...shape];
+        const st = stridesOf(padded);
+        return padded.map((d, i) => (d === 1 ? 0 : st[i]!));
+      };
+      fillSpec(outShape, strideOver(a.shape), strideOver(bt.shape));
+      addon.binary(b.wasm.HEAPU8, op, off(b, a), off(b, bt), off(b, out), spec);
+      return out;
+    },
+  });
 
   const batchMatMul: KernelFunc = (args) => {
     const a = args.inputs['a'] as TensorInfo;
@@ -303,6 +357,10 @@ export function makeNativeKernels(addon: NativeAddon, fallback: (name: string) =
     unary(tf.Relu, UNARY.relu),
     unary(tf.Elu, UNARY.elu),
     k(FUSED_ACTIVATION_GRAD, activationGrad),
+    binary(tf.Add, BINARY.add),
+    binary(tf.Sub, BINARY.sub),
+    binary(tf.Multiply, BINARY.mul),
+    binary(tf.RealDiv, BINARY.div),
     reduction(tf.Sum, REDUCE.sum),
     reduction(tf.Max, REDUCE.max),
     reduction(tf.Min, REDUCE.min),
