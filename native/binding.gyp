@@ -9,6 +9,7 @@
         "src/addon.cc",
         "src/gemm.cc",
         "src/elementwise.cc",
+        "src/gru.cc",
         "src/kernel_generic.cc",
         "src/kernel_avx2.cc",
         "src/kernel_avx512.cc"

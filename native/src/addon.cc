@@ -238,6 +238,45 @@ napi_value SegmentSum(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// gruForward(heap, xp, whh, bhh, h0, hs, gates, B, T, H, threads)
+napi_value GruForward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  if (!a.ok) return nullptr;
+  const long B = a.i64(7), T = a.i64(8), H = a.i64(9);
+  const int threads = static_cast<int>(a.i64(10));
+  const double f = 4.0;
+  auto* xp = reinterpret_cast<const float*>(a.ptr(1, f * B * T * 3 * H));
+  auto* whh = reinterpret_cast<const float*>(a.ptr(2, f * 3 * H * H));
+  auto* bhh = reinterpret_cast<const float*>(a.ptr(3, f * 3 * H));
+  auto* h0 = reinterpret_cast<const float*>(a.ptr(4, f * B * H));
+  auto* hs = reinterpret_cast<float*>(a.ptr(5, f * B * T * H));
+  auto* g = reinterpret_cast<float*>(a.ptr(6, f * B * T * 4 * H));
+  if (!a.ok) return nullptr;
+  sheaf::gru_forward(B, T, H, xp, whh, bhh, h0, hs, g, threads);
+  return undefinedValue(env);
+}
+
+// gruBackward(heap, dy, gates, hs, h0, whh, dxp, dwhh, dbhh, dh0, B, T, H, threads)
+napi_value GruBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  if (!a.ok) return nullptr;
+  const long B = a.i64(10), T = a.i64(11), H = a.i64(12);
+  const int threads = static_cast<int>(a.i64(13));
+  const double f = 4.0;
+  auto* dy = reinterpret_cast<const float*>(a.ptr(1, f * B * T * H));
+  auto* g = reinterpret_cast<const float*>(a.ptr(2, f * B * T * 4 * H));
+  auto* hs = reinterpret_cast<const float*>(a.ptr(3, f * B * T * H));
+  auto* h0 = reinterpret_cast<const float*>(a.ptr(4, f * B * H));
+  auto* whh = reinterpret_cast<const float*>(a.ptr(5, f * 3 * H * H));
+  auto* dxp = reinterpret_cast<float*>(a.ptr(6, f * B * T * 3 * H));
+  auto* dwhh = reinterpret_cast<float*>(a.ptr(7, f * 3 * H * H));
+  auto* dbhh = reinterpret_cast<float*>(a.ptr(8, f * 3 * H));
+  auto* dh0 = reinterpret_cast<float*>(a.ptr(9, f * B * H));
+  if (!a.ok) return nullptr;
+  sheaf::gru_backward(B, T, H, dy, g, hs, h0, whh, dxp, dwhh, dbhh, dh0, threads);
+  return undefinedValue(env);
+}
+
 // arch() → { name, mr, nr }
 napi_value Arch(napi_env env, napi_callback_info) {
   const sheaf::ArchInfo ai = sheaf::gemm_arch();
@@ -271,7 +310,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"gemm", Gemm},   {"unary", Unary},           {"unaryGrad", UnaryGrad},   {"reduce", Reduce}, {"copy", Copy}, {"binary", Binary},
+  } fns[] = {{"gemm", Gemm},   {"unary", Unary},           {"unaryGrad", UnaryGrad},   {"reduce", Reduce}, {"copy", Copy}, {"binary", Binary}, {"gruForward", GruForward}, {"gruBackward", GruBackward},
              {"gatherRows", GatherRows}, {"segmentSum", SegmentSum}, {"arch", Arch}, {"setArch", SetArch}};
   for (const auto& f : fns) {
     napi_value v;

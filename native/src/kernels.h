@@ -49,6 +49,15 @@ long gather_rows(const uint8_t* x, const int32_t* idx, uint8_t* out, long rowByt
 // out[ids[i], :] += x[i, :] (out zeroed first); ids outside [0, numSegments) are dropped.
 void segment_sum(const float* x, const int32_t* ids, float* out, long n, long inner, long numSegments);
 
+// A GRU layer over [B, T] (PyTorch gate order r, z, n). xp: [B, T, 3H] input projection incl.
+// b_ih; whh: [3H, H]; bhh: [3H]; h0: [B, H]. Forward writes hs [B, T, H] and the saved gates
+// [B, T, 4H] (r, z, n, W_hn·h + b_hn). Backward takes dy = dL/dhs and writes dxp [B, T, 3H],
+// dwhh [3H, H], dbhh [3H] and dh0 [B, H].
+void gru_forward(long B, long T, long H, const float* xp, const float* whh, const float* bhh, const float* h0, float* hs,
+                 float* gates, int threads);
+void gru_backward(long B, long T, long H, const float* dy, const float* gates, const float* hs, const float* h0,
+                  const float* whh, float* dxp, float* dwhh, float* dbhh, float* dh0, int threads);
+
 // Vector helpers shared by the GEMM driver (GEMV shapes) and the reductions.
 float dot(const float* a, const float* b, long n);
 void axpy(float alpha, const float* x, float* y, long n);  // y += alpha · x

@@ -123,3 +123,32 @@ export function dftMatrices(T: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
   }
   return { cos: tf.tensor2d(c, [T, T]), sin: tf.tensor2d(s, [T, T]) };
 }
+
+/** Kernel names of the fused GRU layer (registered by the Node native pack; see `fusedGruSequence`). */
+export const GRU_FORWARD = 'SheafGRUForward';
+export const GRU_BACKWARD = 'SheafGRUBackward';
+
+/**
+ * A whole GRU layer (PyTorch gates r, z, n, reset after the hidden product) as one differentiable
+ * op: `xProj` [B, T, 3H] is the input projection including b_ih, `whh` [3H, H], `bhh` [3H], `h0`
+ * [B, H]; returns every hidden state [B, T, H]. Forward and backward are one kernel each, instead
+ * of ~15 forward and ~30 backward kernels per time step. Returns null when the current backend
+ * has no such kernels (then use the per-step composite, which computes the same function).
+ */
+export function fusedGruSequence(xProj: tf.Tensor3D, whh: tf.Tensor2D, bhh: tf.Tensor1D, h0: tf.Tensor2D): tf.Tensor3D | null {
+  const backend = tf.getBackend();
+  if (!tf.getKernel(GRU_FORWARD, backend) || !tf.getKernel(GRU_BACKWARD, backend)) return null;
+  if ([xProj, whh, bhh, h0].some((t) => t.dtype !== 'float32')) return null;
+  const f = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, h: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [hs, gates] = tf.engine().runKernel(GRU_FORWARD, { x, whh: w, bhh: b, h0: h }, {}) as unknown as [tf.Tensor, tf.Tensor];
+    save([hs, gates, h, w]);
+    return {
+      value: hs,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [s, g, s0, sw] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        return tf.engine().runKernel(GRU_BACKWARD, { dy, gates: g, hs: s, h0: s0, whh: sw }, {}) as unknown as tf.Tensor[];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(xProj, whh, bhh, h0) as tf.Tensor3D;
+}

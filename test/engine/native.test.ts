@@ -11,6 +11,7 @@ import { initEngine } from '../../src/engine/index.js';
 import { stopGradient } from '../../src/engine/ops.js';
 import { nativeAddon } from '../../src/node/native/index.js';
 import { Rng } from '../../src/util/random.js';
+import { GRU } from '../../src/nn/gru.js';
 
 const rng = new Rng(11);
 type Data = { shape: number[]; data: Float32Array };
@@ -315,4 +316,27 @@ test('Identity and same-dtype Cast share on wasm; a training step leaks no tenso
     assert.equal(tf.memory().numTensors, n0, `native ${m}: tensors leaked`);
     tf.dispose([w, b, inp]);
   }
+});
+
+test('fused GRU layer (forward and BPTT kernels) matches the per-step composite on cpu', async () => {
+  const X = rand([5, 9, 6]);
+  const H0 = rand([2, 5, 11]);
+  const D = rand([5, 9, 11]);
+  await parity('gru', () => {
+    const gru = new GRU(6, 11, new Rng(3), { numLayers: 2 });
+    const x = T(X);
+    const h0 = T(H0);
+    const dy = T(D);
+    const params = gru.parameters();
+    const { value, grads } = tf.variableGrads(() => {
+      const { output, hN } = gru.forward(x as tf.Tensor3D, h0 as tf.Tensor3D);
+      return tf.add(tf.sum(tf.mul(output, dy)), tf.sum(tf.square(hN))) as tf.Scalar;
+    }, params);
+    const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(gru.forward(v as tf.Tensor3D).output, dy)))(x);
+    const out = [value, dx, ...params.map((p) => grads[p.name]!), gru.forward(x as tf.Tensor3D, h0 as tf.Tensor3D).output];
+    const kept = out.map((t) => t.clone());
+    tf.dispose([...Object.values(grads), value]);
+    gru.dispose();
+    return kept;
+  });
 });

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { FUSED_ACTIVATION_GRAD } from '../../engine/gradients.js';
+import { GRU_BACKWARD, GRU_FORWARD } from '../../engine/ops.js';
 import { contiguousReduction } from '../../engine/kernels/sum.js';
 import { sizeOf, stridesOf } from '../../engine/kernels/wasm_types.js';
 
@@ -348,6 +349,28 @@ export function makeNativeKernels(addon: NativeAddon, fallback: (name: string) =
     return out;
   };
 
+  const gruForward: KernelFunc = (args) => {
+    const { x, whh, bhh, h0 } = args.inputs as Record<string, TensorInfo>;
+    const [B, T, G] = x!.shape as [number, number, number];
+    const H = G / 3;
+    const b = be(args);
+    const hs = b.makeOutput([B, T, H], 'float32');
+    const gates = b.makeOutput([B, T, 4 * H], 'float32');
+    if (B * T * H > 0) addon.gruForward(b.wasm.HEAPU8, off(b, x!), off(b, whh!), off(b, bhh!), off(b, h0!), off(b, hs), off(b, gates), B, T, H, threads);
+    return [hs, gates];
+  };
+  const gruBackward: KernelFunc = (args) => {
+    const { dy, gates, hs, h0, whh } = args.inputs as Record<string, TensorInfo>;
+    const [B, T, H] = hs!.shape as [number, number, number];
+    const b = be(args);
+    const dx = b.makeOutput([B, T, 3 * H], 'float32');
+    const dw = b.makeOutput([3 * H, H], 'float32');
+    const db = b.makeOutput([3 * H], 'float32');
+    const dh0 = b.makeOutput([B, H], 'float32');
+    if (B * T * H > 0) addon.gruBackward(b.wasm.HEAPU8, off(b, dy!), off(b, gates!), off(b, hs!), off(b, h0!), off(b, whh!), off(b, dx), off(b, dw), off(b, db), off(b, dh0), B, T, H, threads);
+    return [dx, dw, db, dh0];
+  };
+
   const k = (kernelName: string, kernelFunc: KernelFunc): KernelConfig => ({ kernelName, backendName: 'wasm', kernelFunc });
   return [
     k(tf.BatchMatMul, batchMatMul),
@@ -372,5 +395,7 @@ export function makeNativeKernels(addon: NativeAddon, fallback: (name: string) =
     k(tf.Transpose, transpose),
     k(tf.GatherV2, gather),
     k(tf.UnsortedSegmentSum, segmentSum),
+    k(GRU_FORWARD, gruForward),
+    k(GRU_BACKWARD, gruBackward),
   ];
 }
