@@ -20,12 +20,14 @@ struct Arch {
   const char* name;
   int mr, nr;
   MicroKernel kernel;
+  EdgeKernel edge;  // when set, used for every tile (it masks partial tiles itself)
 };
 
-const Arch kGeneric = {"generic", 4, 16, kernel_generic_4x16};
+const Arch kGeneric = {"generic", 4, 16, kernel_generic_4x16, nullptr};
 #if defined(__x86_64__) || defined(_M_X64)
-const Arch kAvx2 = {"avx2", 6, 16, kernel_avx2_6x16};
-const Arch kAvx512 = {"avx512", 12, 32, kernel_avx512_12x32};
+const Arch kAvx2 = {"avx2", 6, 16, kernel_avx2_6x16, nullptr};
+const Arch kAvx512 = {"avx512", 8, 32, nullptr, kernel_avx512_8x32};
+const Arch kAvx512w = {"avx512-12", 12, 32, nullptr, kernel_avx512_12x32};
 #endif
 
 bool supports(const char* name) {
@@ -33,7 +35,7 @@ bool supports(const char* name) {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
   if (std::strcmp(name, "avx2") == 0) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (std::strcmp(name, "avx512") == 0) return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+  if (std::strncmp(name, "avx512", 6) == 0) return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
 #endif
   return false;
 }
@@ -147,7 +149,9 @@ void gemmPacked(const Arch& ar, const float* A, long lda, bool tA, const float* 
             const long mr = std::min<long>(MR, mc - ir);
             float* cp = C + (ic + ir) * ldc + jc + jr;
             const float* ap = bufA + ir * kc;
-            if (mr == MR && nr == NR) {
+            if (ar.edge) {
+              ar.edge(kc, ap, bp, cp, ldc, acc, static_cast<int>(mr), static_cast<int>(nr));
+            } else if (mr == MR && nr == NR) {
               ar.kernel(kc, ap, bp, cp, ldc, acc);
             } else {
               // Edge tile: compute the full tile into a scratch tile, then keep the valid part.
@@ -197,6 +201,15 @@ void gemm1(const float* A, long lda, bool tA, const float* B, long ldb, bool tB,
     return;
   }
   if (gemv(A, lda, tA, B, ldb, tB, C, ldc, M, N, K)) return;
+  if (K == 1) {
+    // Outer product: row i of C is A(i, 0) times op(B)'s one row (contiguous in either layout).
+    for (long i = 0; i < M; i++) {
+      float* ci = C + i * ldc;
+      std::memset(ci, 0, N * sizeof(float));
+      axpy(tA ? A[i] : A[i * lda], B, ci, N);
+    }
+    return;
+  }
   gemmPacked(*g_arch, A, lda, tA, B, ldb, tB, C, ldc, M, N, K);
 }
 
@@ -284,6 +297,7 @@ bool gemm_set_arch(const char* name) {
   if (!supports(name)) return false;
 #if defined(__x86_64__) || defined(_M_X64)
   if (std::strcmp(name, "avx512") == 0) g_arch = &kAvx512;
+  if (std::strcmp(name, "avx512-12") == 0) g_arch = &kAvx512w;
   if (std::strcmp(name, "avx2") == 0) g_arch = &kAvx2;
 #endif
   if (std::strcmp(name, "generic") == 0) g_arch = &kGeneric;

@@ -12,7 +12,7 @@ namespace sheaf {
 void gemm(const float* A, long lda, bool tA, const float* B, long ldb, bool tB, float* C, long ldc,
           long M, long N, long K, int threads);
 
-// The micro-kernel family in use ("avx512", "avx2", "generic") and its tile.
+// The micro-kernel family in use ("avx512" 8×32, "avx512-12" 12×32, "avx2", "generic") and its tile.
 struct ArchInfo {
   const char* name;
   int mr;

@@ -87,6 +87,8 @@ const matmulCases: Array<[number[], number[], boolean, boolean]> = [
   [[300, 16], [1, 16], false, true],
   [[1, 64], [64, 90], false, false],
   [[64, 1], [90, 64], true, true],
+  [[300, 1], [1, 16], false, false], // K = 1: outer products
+  [[1, 300], [16, 1], true, true],
   [[5, 600], [600, 7], false, false], // K over one KC block
   [[4, 0], [0, 3], false, false], // empty K: zeros
 ];
@@ -118,7 +120,7 @@ test('native BatchMatMul with a general batch broadcast matches cpu on explicitl
   }
 });
 
-test('every GEMM micro-kernel this CPU runs (avx512, avx2, generic) matches cpu, 1 and 2 threads', async (t) => {
+test('every GEMM micro-kernel this CPU runs (avx512 8×32 and 12×32, avx2, generic) matches cpu, 1 and 2 threads', async (t) => {
   if (!addon) return t.skip('native addon not built');
   const initial = addon.arch().name;
   const cases: Array<[number[], number[], boolean, boolean]> = [
@@ -128,7 +130,7 @@ test('every GEMM micro-kernel this CPU runs (avx512, avx2, generic) matches cpu,
     [[3, 7, 9], [3, 7, 40], true, false],
   ];
   try {
-    for (const arch of ['avx512', 'avx2', 'generic']) {
+    for (const arch of ['avx512', 'avx512-12', 'avx2', 'generic']) {
       if (!addon.setArch(arch)) continue;
       for (const threads of [1, 2]) {
         for (const [sa, sb, ta, tb] of cases) {
