@@ -90,12 +90,13 @@ void packA(const float* A, long lda, bool tA, long i0, long p0, long mc, long kc
         for (; i < MR; i++) dk[i] = 0.f;
       }
     } else {
-      for (long i = 0; i < mr; i++) {
-        const float* s = A + (i0 + ir + i) * lda + p0;
-        for (long k = 0; k < kc; k++) d[k * MR + i] = s[k];
+      // k outer, rows inner: MR sequential read streams, contiguous writes.
+      const float* rows[16];
+      for (long i = 0; i < MR; i++) rows[i] = A + (i0 + ir + std::min<long>(i, mr - 1)) * lda + p0;
+      for (long k = 0; k < kc; k++) {
+        float* dk = d + k * MR;
+        for (long i = 0; i < MR; i++) dk[i] = i < mr ? rows[i][k] : 0.f;
       }
-      for (long i = mr; i < MR; i++)
-        for (long k = 0; k < kc; k++) d[k * MR + i] = 0.f;
     }
   }
 }
@@ -106,13 +107,13 @@ void packB(const float* B, long ldb, bool tB, long p0, long j0, long kc, long nc
     const long nr = std::min<long>(NR, nc - jr);
     float* d = dst + jr * kc;
     if (tB) {
-      // op(B)(p, j) = B[j, p]: contiguous in p.
-      for (long j = 0; j < nr; j++) {
-        const float* s = B + (j0 + jr + j) * ldb + p0;
-        for (long k = 0; k < kc; k++) d[k * NR + j] = s[k];
+      // op(B)(p, j) = B[j, p]: k outer, columns inner (NR sequential read streams, contiguous writes).
+      const float* cols[32];
+      for (long j = 0; j < NR; j++) cols[j] = B + (j0 + jr + std::min<long>(j, nr - 1)) * ldb + p0;
+      for (long k = 0; k < kc; k++) {
+        float* dk = d + k * NR;
+        for (long j = 0; j < NR; j++) dk[j] = j < nr ? cols[j][k] : 0.f;
       }
-      for (long j = nr; j < NR; j++)
-        for (long k = 0; k < kc; k++) d[k * NR + j] = 0.f;
     } else {
       for (long k = 0; k < kc; k++) {
         const float* s = B + (p0 + k) * ldb + j0 + jr;
