@@ -20,6 +20,7 @@ import { runDemo } from './demo.js';
 export const globalOptions = z.object({
   backend: z.enum(BACKENDS).optional().describe('tensor backend (default: wasm in Node; env SHEAF_BACKEND)'),
   threads: z.coerce.number().int().min(1).max(8).optional().describe('WASM threads (default 1, env SHEAF_THREADS); 2 speeds large matmuls but spins the second core'),
+  native: z.enum(['auto', 'on', 'off']).optional().describe('native CPU kernels for the WASM backend in Node (default auto, env SHEAF_NATIVE=0 turns them off)'),
   seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0).describe('seed for every random choice'),
   home: z.string().optional().describe('folder for runs and the registry (default: runs/, env SHEAF_HOME)'),
   config: z.string().optional().describe('JSON file of options (flags override it)'),
@@ -115,7 +116,7 @@ async function runVerb(systemName: string, verbName: string, argv: string[]): Pr
     if (typeof prevSeed === 'number' && gFlags['seed'] === undefined) seed = prevSeed;
   }
   const opts = validateOptions(verb.options, vFlags, fileConfig, g.config ? `options (with config ${g.config})` : 'options');
-  const engine = await initEngine({ ...(g.backend ? { backend: g.backend as BackendName } : {}), ...(g.threads ? { threads: g.threads } : {}) });
+  const engine = await initEngine({ ...(g.backend ? { backend: g.backend as BackendName } : {}), ...(g.threads ? { threads: g.threads } : {}), ...(g.native ? { native: g.native } : {}) });
   const ac = makeSignal();
   if (!verb.createsRun) {
     const result = await verb.run(opts, {
@@ -213,7 +214,7 @@ export async function main(argv: string[], cliIO: CliIO = processIO): Promise<nu
       if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
       const { systems, ...rest2 } = flags;
       const g = validateOptions(globalOptions, rest2, {}, 'demo');
-      const engine = await initEngine({ ...(g.backend ? { backend: g.backend as BackendName } : {}), ...(g.threads ? { threads: g.threads } : {}) });
+      const engine = await initEngine({ ...(g.backend ? { backend: g.backend as BackendName } : {}), ...(g.threads ? { threads: g.threads } : {}), ...(g.native ? { native: g.native } : {}) });
       const ac = makeSignal();
       const names = typeof systems === 'string' ? systems.split(',').map((s) => s.trim()) : SYSTEMS.map((s) => s.name);
       for (const n of names) if (!findSystem(n)) throw new UsageError(`unknown system '${n}' in --systems (accepted: ${SYSTEMS.map((s) => s.name).join(', ')})`);
