@@ -59,7 +59,12 @@ SHEAF_CLONES void sigmoidLoop(const float* x, float* y, long n) {
   for (long i = 0; i < n; i++) y[i] = x[i] == x[i] ? 1.0f / (1.0f + expPoly(-x[i])) : x[i];
 }
 SHEAF_CLONES void expLoop(const float* x, float* y, long n) {
-  for (long i = 0; i < n; i++) y[i] = x[i] == x[i] ? expPoly(x[i]) : x[i];
+  // Overflow gives +Inf as expf does; below -87 (results under 1.7e-38) flushes to 0.
+  for (long i = 0; i < n; i++) {
+    const float v = x[i];
+    const float e = v > 88.7228f ? INFINITY : (v < -87.0f ? 0.0f : expPoly(v));
+    y[i] = v == v ? e : v;
+  }
 }
 SHEAF_CLONES void leakyLoop(const float* x, float* y, long n, float alpha) {
   for (long i = 0; i < n; i++) y[i] = x[i] > 0.f ? x[i] : alpha * x[i];

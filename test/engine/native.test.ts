@@ -158,7 +158,7 @@ test('every GEMM micro-kernel this CPU runs (avx512 8×32 and 12×32, avx2, gene
   }
 });
 
-test('activations and their gradients: tanh, sigmoid, leakyRelu, relu, elu', async () => {
+test('activations and their gradients: tanh, sigmoid, exp, leakyRelu, relu, elu', async () => {
   // Wide range: the tanh polynomial/exponential switch (|x| = 0.55), saturation and exp clamping.
   const X = rand([7, 301], -12, 12);
   X.data[0] = 0;
@@ -170,7 +170,7 @@ test('activations and their gradients: tanh, sigmoid, leakyRelu, relu, elu', asy
   await parity('activations', () => {
     const x = T(X);
     const dy = T(D);
-    const fns: Array<(v: tf.Tensor) => tf.Tensor> = [tf.tanh, tf.sigmoid, (v) => tf.leakyRelu(v, 0.2), (v) => tf.leakyRelu(v, 0.01), tf.relu, tf.elu];
+    const fns: Array<(v: tf.Tensor) => tf.Tensor> = [tf.tanh, tf.sigmoid, (v) => tf.exp(tf.clipByValue(v, -80, 80)), (v) => tf.leakyRelu(v, 0.2), (v) => tf.leakyRelu(v, 0.01), tf.relu, tf.elu];
     const out: tf.Tensor[] = [];
     for (const f of fns) {
       out.push(f(x));

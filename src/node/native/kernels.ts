@@ -20,7 +20,7 @@ interface WasmHeapBackend {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
-const UNARY = { tanh: 0, sigmoid: 1, leakyRelu: 2, relu: 3, elu: 4 } as const;
+const UNARY = { tanh: 0, sigmoid: 1, leakyRelu: 2, relu: 3, elu: 4, exp: 5 } as const;
 const REDUCE = { sum: 0, max: 1, min: 2 } as const;
 const BINARY = { add: 0, sub: 1, mul: 2, div: 3 } as const;
 
@@ -379,6 +379,7 @@ export function makeNativeKernels(addon: NativeAddon, fallback: (name: string) =
     unary(tf.LeakyRelu, UNARY.leakyRelu),
     unary(tf.Relu, UNARY.relu),
     unary(tf.Elu, UNARY.elu),
+    unary(tf.Exp, UNARY.exp),
     k(FUSED_ACTIVATION_GRAD, activationGrad),
     binary(tf.Add, BINARY.add),
     binary(tf.Sub, BINARY.sub),
