@@ -277,6 +277,39 @@ napi_value GruBackward(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// optimizerStep(heap, kind, p, g, s1, s2, po, s1o, s2o, n, hyper: Float64Array); s1/s2 < 0: absent
+napi_value OptimizerStep(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  if (!a.ok) return nullptr;
+  const int kind = static_cast<int>(a.i64(1));
+  const long n = a.i64(9);
+  const double bytes = 4.0 * n;
+  auto opt = [&](size_t i) -> float* { return a.num(i) < 0 ? nullptr : reinterpret_cast<float*>(a.ptr(i, bytes)); };
+  auto* p = reinterpret_cast<const float*>(a.ptr(2, bytes));
+  auto* g = reinterpret_cast<const float*>(a.ptr(3, bytes));
+  const float* s1 = opt(4);
+  const float* s2 = opt(5);
+  auto* po = reinterpret_cast<float*>(a.ptr(6, bytes));
+  float* s1o = opt(7);
+  float* s2o = opt(8);
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  napi_value ab;
+  size_t off;
+  if (!a.ok) return nullptr;
+  if (a.n < 11 || napi_get_typedarray_info(env, a.v[10], &type, &length, &data, &ab, &off) != napi_ok || type != napi_float64_array || length < 7) {
+    a.fail("expected a Float64Array of hyper-parameters");
+    return nullptr;
+  }
+  if (s1o == nullptr || (kind == 0 && s2o == nullptr)) {
+    a.fail("missing slot outputs");
+    return nullptr;
+  }
+  sheaf::optimizer_step(kind, p, g, s1, s2, po, s1o, s2o, n, static_cast<const double*>(data));
+  return undefinedValue(env);
+}
+
 // arch() → { name, mr, nr }
 napi_value Arch(napi_env env, napi_callback_info) {
   const sheaf::ArchInfo ai = sheaf::gemm_arch();
@@ -310,7 +343,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"gemm", Gemm},   {"unary", Unary},           {"unaryGrad", UnaryGrad},   {"reduce", Reduce}, {"copy", Copy}, {"binary", Binary}, {"gruForward", GruForward}, {"gruBackward", GruBackward},
+  } fns[] = {{"gemm", Gemm},   {"unary", Unary},           {"unaryGrad", UnaryGrad},   {"reduce", Reduce}, {"copy", Copy}, {"binary", Binary}, {"gruForward", GruForward}, {"optimizerStep", OptimizerStep}, {"gruBackward", GruBackward},
              {"gatherRows", GatherRows}, {"segmentSum", SegmentSum}, {"arch", Arch}, {"setArch", SetArch}};
   for (const auto& f : fns) {
     napi_value v;

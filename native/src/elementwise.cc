@@ -293,4 +293,41 @@ void segment_sum(const float* x, const int32_t* ids, float* out, long n, long in
   }
 }
 
+namespace {
+SHEAF_CLONES void adamLoop(const float* __restrict__ p, const float* __restrict__ g, const float* __restrict__ m0,
+                           const float* __restrict__ v0, float* __restrict__ po, float* __restrict__ mo,
+                           float* __restrict__ vo, long n, float b1, float c1, float b2, float c2, float eps, float bc2,
+                           float step, bool has) {
+  for (long i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float m = has ? m0[i] * b1 + gi * c1 : gi * c1;
+    const float v = has ? v0[i] * b2 + (gi * gi) * c2 : (gi * gi) * c2;
+    const float denom = std::sqrt(v) / bc2 + eps;
+    mo[i] = m;
+    vo[i] = v;
+    po[i] = p[i] + (m / denom) * step;
+  }
+}
+SHEAF_CLONES void rmspropLoop(const float* __restrict__ p, const float* __restrict__ g, const float* __restrict__ s0,
+                              float* __restrict__ po, float* __restrict__ so, long n, float alpha, float c, float eps,
+                              float negLr, bool has) {
+  for (long i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float sq = has ? s0[i] * alpha + (gi * gi) * c : (gi * gi) * c;
+    so[i] = sq;
+    po[i] = p[i] + (gi / (std::sqrt(sq) + eps)) * negLr;
+  }
+}
+}  // namespace
+
+void optimizer_step(int kind, const float* p, const float* g, const float* s1, const float* s2, float* po, float* s1o,
+                    float* s2o, long n, const double* h) {
+  const auto f = [&](int i) { return static_cast<float>(h[i]); };
+  if (kind == 0) {
+    adamLoop(p, g, s1, s2, po, s1o, s2o, n, f(0), f(1), f(2), f(3), f(4), f(5), f(6), s1 != nullptr && s2 != nullptr);
+  } else {
+    rmspropLoop(p, g, s1, po, s1o, n, f(0), f(1), f(2), f(3), s1 != nullptr);
+  }
+}
+
 }  // namespace sheaf

@@ -58,6 +58,13 @@ void gru_forward(long B, long T, long H, const float* xp, const float* whh, cons
 void gru_backward(long B, long T, long H, const float* dy, const float* gates, const float* hs, const float* h0,
                   const float* whh, float* dxp, float* dwhh, float* dbhh, float* dh0, int threads);
 
+// One optimizer update of n parameters, the arithmetic of src/train/optimizers.ts in float32.
+// Adam (kind 0): h = {b1, 1-b1, b2, 1-b2, eps, sqrt(bias correction 2), -lr/bias correction 1};
+// s1/s2 = exp_avg/exp_avg_sq (null on the first step). RMSprop (kind 1): h = {alpha, 1-alpha, eps,
+// -lr}; s1 = square_avg (null on the first step). Writes the new parameter and slot values.
+void optimizer_step(int kind, const float* p, const float* g, const float* s1, const float* s2, float* po, float* s1o,
+                    float* s2o, long n, const double* h);
+
 // Vector helpers shared by the GEMM driver (GEMV shapes) and the reductions.
 float dot(const float* a, const float* b, long n);
 void axpy(float alpha, const float* x, float* y, long n);  // y += alpha · x

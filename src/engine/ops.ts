@@ -152,3 +152,23 @@ export function fusedGruSequence(xProj: tf.Tensor3D, whh: tf.Tensor2D, bhh: tf.T
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(xProj, whh, bhh, h0) as tf.Tensor3D;
 }
+
+/** Kernel name of the fused optimizer update (registered by the Node native pack). */
+export const OPTIMIZER_STEP = 'SheafOptimizerStep';
+
+/**
+ * One Adam or RMSprop parameter update as a single kernel: the same float32 arithmetic as the
+ * composite update in src/train/optimizers.ts (about ten elementwise kernels per parameter).
+ * `slots`: Adam [exp_avg, exp_avg_sq], RMSprop [square_avg], or nulls on the first step.
+ * `hyper`: Adam [β1, 1−β1, β2, 1−β2, eps, √(1−β2^t), −lr/(1−β1^t)]; RMSprop [α, 1−α, eps, −lr].
+ * Returns [new parameter, ...new slots], or null when the backend has no such kernel.
+ */
+export function fusedOptimizerStep(kind: 'adam' | 'rmsprop', param: tf.Tensor, grad: tf.Tensor, slots: Array<tf.Tensor | null>, hyper: number[]): tf.Tensor[] | null {
+  if (!tf.getKernel(OPTIMIZER_STEP, tf.getBackend())) return null;
+  if (param.dtype !== 'float32' || grad.dtype !== 'float32') return null;
+  const have = slots.filter((s) => s !== null).length;
+  if (have !== 0 && have !== slots.length) return null;
+  const inputs: Record<string, tf.Tensor> = { p: param, g: grad };
+  if (have) slots.forEach((s, i) => (inputs[`s${i + 1}`] = s!));
+  return tf.engine().runKernel(OPTIMIZER_STEP, inputs, { kind: kind === 'adam' ? 0 : 1, hyper } as never) as unknown as tf.Tensor[];
+}

@@ -12,6 +12,7 @@ import { stopGradient } from '../../src/engine/ops.js';
 import { nativeAddon } from '../../src/node/native/index.js';
 import { Rng } from '../../src/util/random.js';
 import { GRU } from '../../src/nn/gru.js';
+import { Adam, RMSprop } from '../../src/train/optimizers.js';
 
 const rng = new Rng(11);
 type Data = { shape: number[]; data: Float32Array };
@@ -341,4 +342,23 @@ test('fused GRU layer (forward and BPTT kernels) matches the per-step composite 
     gru.dispose();
     return kept;
   });
+});
+
+test('fused Adam and RMSprop steps match the composite updates on cpu (several steps, slots included)', async () => {
+  const W = rand([37, 23]);
+  const G = [rand([37, 23]), rand([37, 23]), rand([37, 23])];
+  for (const make of [
+    (v: tf.Variable) => new Adam([['w', v]], { lr: 1e-2 }),
+    (v: tf.Variable) => new RMSprop([['w', v]], { lr: 1e-2, eps: 1e-8 }),
+  ]) {
+    await parity('optimizer', () => {
+      const w = tf.variable(T(W));
+      const opt = make(w);
+      for (const g of G) opt.step({ [w.name]: T(g) });
+      const out = [w.clone(), ...[...opt.stateDict().tensors.values()]];
+      opt.dispose();
+      w.dispose();
+      return out;
+    });
+  }
 });

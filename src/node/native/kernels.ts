@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { FUSED_ACTIVATION_GRAD } from '../../engine/gradients.js';
-import { GRU_BACKWARD, GRU_FORWARD } from '../../engine/ops.js';
+import { GRU_BACKWARD, GRU_FORWARD, OPTIMIZER_STEP } from '../../engine/ops.js';
 import { contiguousReduction } from '../../engine/kernels/sum.js';
 import { sizeOf, stridesOf } from '../../engine/kernels/wasm_types.js';
 
@@ -371,6 +371,23 @@ export function makeNativeKernels(addon: NativeAddon, fallback: (name: string) =
     return [dx, dw, db, dh0];
   };
 
+  const hyperBuf = new Float64Array(8);
+  const optimizerStep: KernelFunc = (args) => {
+    const { p, g, s1, s2 } = args.inputs as Record<string, TensorInfo | undefined>;
+    const { kind, hyper } = args.attrs as unknown as { kind: number; hyper: number[] };
+    const b = be(args);
+    const n = sizeOf(p!.shape);
+    const outs = [b.makeOutput(p!.shape, 'float32'), b.makeOutput(p!.shape, 'float32')];
+    if (kind === 0) outs.push(b.makeOutput(p!.shape, 'float32'));
+    hyperBuf.fill(0);
+    hyperBuf.set(hyper);
+    if (n > 0) {
+      const o = (t: TensorInfo | undefined) => (t ? off(b, t) : -1);
+      addon.optimizerStep(b.wasm.HEAPU8, kind, off(b, p!), off(b, g!), o(s1), o(s2), off(b, outs[0]!), off(b, outs[1]!), kind === 0 ? off(b, outs[2]!) : -1, n, hyperBuf);
+    }
+    return outs;
+  };
+
   const k = (kernelName: string, kernelFunc: KernelFunc): KernelConfig => ({ kernelName, backendName: 'wasm', kernelFunc });
   return [
     k(tf.BatchMatMul, batchMatMul),
@@ -398,5 +415,6 @@ export function makeNativeKernels(addon: NativeAddon, fallback: (name: string) =
     k(tf.UnsortedSegmentSum, segmentSum),
     k(GRU_FORWARD, gruForward),
     k(GRU_BACKWARD, gruBackward),
+    k(OPTIMIZER_STEP, optimizerStep),
   ];
 }
