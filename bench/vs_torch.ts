@@ -111,12 +111,17 @@ export async function vsTorch(argv: string[]): Promise<void> {
   const configs = CONFIGS.filter((c) => !only || only.includes(c.name));
   const sides = ['torch', 'sheaf', ...(avx512 ? ['torch-avx512'] : [])];
   const runs: Array<{ round: number; config: string; side: string; load: number[]; result: RunResult }> = [];
+  mkdirSync(join(root, 'bench', 'out'), { recursive: true });
+  // Every run is appended as it finishes, so an interrupted session keeps what it measured.
+  const partial = join(root, 'bench', 'out', 'vs_torch.partial.json');
+  const keep = () => writeFileSync(partial, JSON.stringify(runs, null, 2) + '\n');
   for (let round = 1; round <= rounds; round++) {
     for (const c of configs) {
       for (const side of sides) {
         const load = loadavg().map(r3);
         const result = side === 'sheaf' ? runSheaf(c.sheaf(epochs)) : runTorch(c.torch(official, epochs), side === 'torch' ? null : 'SkylakeX');
         runs.push({ round, config: c.name, side, load, result });
+        keep();
         const ep = result.epochs[result.epochs.length - 1]!;
         console.log(`round ${round} ${c.name} ${side}: epoch ${r3(ep.cpu_s)} CPU-s (loss ${ep.loss.toFixed(4)}), load ${load.join(' ')}`);
       }
@@ -128,6 +133,7 @@ export async function vsTorch(argv: string[]): Promise<void> {
         if (r.status !== 0) throw new Error(`cgkgr run failed in ${cwd}:\n${r.stderr.slice(-2000)}`);
         const cpuS = Number(/epoch_cpu_seconds_incl_eval: ([\d.]+)/.exec(r.stdout)?.[1]);
         runs.push({ round, config: 'cgkgr', side, load, result: { epochs: [{ cpu_s: cpuS, steps: 0, loss: NaN }] } });
+        keep();
         console.log(`round ${round} cgkgr ${side}: epoch ${cpuS} CPU-s (incl. evaluation), load ${load.join(' ')}`);
       }
     }
@@ -173,7 +179,6 @@ export async function vsTorch(argv: string[]): Promise<void> {
     summary[name] = row;
   }
   const out = { date: new Date().toISOString(), machine: { cpu: cpus()[0]?.model, cpus: cpus().length, node: process.version }, rounds, epochs, sides, summary, runs };
-  mkdirSync(join(root, 'bench', 'out'), { recursive: true });
   writeFileSync(join(root, 'bench', 'out', 'vs_torch.json'), JSON.stringify(out, null, 2) + '\n');
   const md = renderMarkdown(out.date, rounds, sides, summary, runs);
   console.log(md);
