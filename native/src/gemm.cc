@@ -125,8 +125,9 @@ void packB(const float* B, long ldb, bool tB, long p0, long j0, long kc, long nc
   }
 }
 
+// `prepacked`: op(B) already packed by gemm_pack_b (blocks in this loop's jc, pc order), or null.
 void gemmPacked(const Arch& ar, const float* A, long lda, bool tA, const float* B, long ldb, bool tB, float* C,
-                long ldc, long M, long N, long K) {
+                long ldc, long M, long N, long K, const float* prepacked = nullptr) {
   const int MR = ar.mr, NR = ar.nr;
   const long MC = mcFor(MR);
   const long ncMax = std::min(NC, ((N + NR - 1) / NR) * NR);
@@ -139,7 +140,12 @@ void gemmPacked(const Arch& ar, const float* A, long lda, bool tA, const float* 
     for (long pc = 0; pc < K; pc += KC) {
       const long kc = std::min(KC, K - pc);
       const bool acc = pc > 0;
-      packB(B, ldb, tB, pc, jc, kc, nc, NR, bufB);
+      if (prepacked) {
+        bufB = const_cast<float*>(prepacked);
+        prepacked += kc * (((nc + NR - 1) / NR) * NR);
+      } else {
+        packB(B, ldb, tB, pc, jc, kc, nc, NR, bufB);
+      }
       for (long ic = 0; ic < M; ic += MC) {
         const long mc = std::min(MC, M - ic);
         packA(A, lda, tA, ic, pc, mc, kc, MR, bufA);
@@ -290,6 +296,34 @@ void gemm(const float* A, long lda, bool tA, const float* B, long ldb, bool tB, 
     gemm1(A, lda, tA, B, ldb, tB, C, ldc, m0, N, K);
   }
   h.wait();
+}
+
+size_t gemm_packed_b_size(long K, long N) {
+  const long NR = g_arch->nr;
+  size_t total = 0;
+  for (long jc = 0; jc < N; jc += NC) total += static_cast<size_t>(K) * (((std::min(NC, N - jc) + NR - 1) / NR) * NR);
+  return total;
+}
+
+void gemm_pack_b(const float* B, long ldb, bool tB, long K, long N, float* dst) {
+  const int NR = g_arch->nr;
+  for (long jc = 0; jc < N; jc += NC) {
+    const long nc = std::min(NC, N - jc);
+    for (long pc = 0; pc < K; pc += KC) {
+      const long kc = std::min(KC, K - pc);
+      packB(B, ldb, tB, pc, jc, kc, nc, NR, dst);
+      dst += kc * (((nc + NR - 1) / NR) * NR);
+    }
+  }
+}
+
+void gemm_prepacked(const float* A, long lda, bool tA, const float* packedB, float* C, long ldc, long M, long N, long K) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    for (long i = 0; i < M; i++) std::memset(C + i * ldc, 0, N * sizeof(float));
+    return;
+  }
+  gemmPacked(*g_arch, A, lda, tA, nullptr, 0, false, C, ldc, M, N, K, packedB);
 }
 
 ArchInfo gemm_arch() { return {g_arch->name, g_arch->mr, g_arch->nr}; }

@@ -88,7 +88,7 @@ SHEAF_CLONES void gatesGradRow(long H, const float* __restrict__ dy, const float
   }
 }
 
-thread_local std::vector<float> tl_a, tl_b, tl_c;
+thread_local std::vector<float> tl_a, tl_b, tl_c, tl_w;
 float* scratch(std::vector<float>& v, size_t n) {
   if (v.size() < n) v.resize(n);
   return v.data();
@@ -100,10 +100,14 @@ void gru_forward(long B, long T, long H, const float* xp, const float* whh, cons
                  float* gates, int threads) {
   const long G = 3 * H;
   float* gh = scratch(tl_a, static_cast<size_t>(B * G));
+  // W_hhᵀ is packed once for all T steps (with threads > 1 the per-step GEMMs split instead).
+  float* wp = threads > 1 ? nullptr : scratch(tl_w, gemm_packed_b_size(H, G));
+  if (wp) gemm_pack_b(whh, H, true, H, G, wp);
   for (long t = 0; t < T; t++) {
     const float* hp = t == 0 ? h0 : hs + (t - 1) * H;
     const long ldh = t == 0 ? H : T * H;
-    gemm(hp, ldh, false, whh, H, true, gh, G, B, G, H, threads);
+    if (wp) gemm_prepacked(hp, ldh, false, wp, gh, G, B, G, H);
+    else gemm(hp, ldh, false, whh, H, true, gh, G, B, G, H, threads);
     for (long b = 0; b < B; b++) {
       gatesRow(H, xp + (b * T + t) * G, gh + b * G, bhh, hp + b * ldh, hs + (b * T + t) * H, gates + (b * T + t) * 4 * H);
     }
@@ -118,6 +122,8 @@ void gru_backward(long B, long T, long H, const float* dy, const float* gates, c
   float* direct = carry + B * H;
   float* hprev = scratch(tl_c, static_cast<size_t>(B * T * H));  // h_{t-1} in the same row order
   std::memset(carry, 0, B * H * sizeof(float));
+  float* wp = threads > 1 ? nullptr : scratch(tl_w, gemm_packed_b_size(G, H));
+  if (wp) gemm_pack_b(whh, H, false, G, H, wp);
   for (long t = T - 1; t >= 0; t--) {
     for (long b = 0; b < B; b++) {
       const long row = b * T + t;
@@ -125,7 +131,8 @@ void gru_backward(long B, long T, long H, const float* dy, const float* gates, c
       gatesGradRow(H, dy + row * H, carry + b * H, gates + row * 4 * H, hp, dxp + row * G, dgh + row * G, direct + b * H);
     }
     // carry = direct + dgh_t · W_hh   (dgh_t rows are strided by T·3H)
-    gemm(dgh + t * G, T * G, false, whh, H, false, carry, H, B, H, G, threads);
+    if (wp) gemm_prepacked(dgh + t * G, T * G, false, wp, carry, H, B, H, G);
+    else gemm(dgh + t * G, T * G, false, whh, H, false, carry, H, B, H, G, threads);
     for (long i = 0; i < B * H; i++) carry[i] += direct[i];
   }
   std::memcpy(dh0, carry, B * H * sizeof(float));

@@ -12,6 +12,13 @@ namespace sheaf {
 void gemm(const float* A, long lda, bool tA, const float* B, long ldb, bool tB, float* C, long ldc,
           long M, long N, long K, int threads);
 
+// A B operand packed once for many products with the same B (a GRU's W_hh at every step):
+// gemm_pack_b fills gemm_packed_b_size(K, N) floats; gemm_prepacked is gemm with that B (1 thread).
+// The packing depends on the micro-kernel family: pack and use under the same gemm_arch().
+size_t gemm_packed_b_size(long K, long N);
+void gemm_pack_b(const float* B, long ldb, bool tB, long K, long N, float* dst);
+void gemm_prepacked(const float* A, long lda, bool tA, const float* packedB, float* C, long ldc, long M, long N, long K);
+
 // The micro-kernel family in use ("avx512" 8×32, "avx512-12" 12×32, "avx2", "generic") and its tile.
 struct ArchInfo {
   const char* name;
