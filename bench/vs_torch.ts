@@ -18,7 +18,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -112,8 +112,9 @@ export async function vsTorch(argv: string[]): Promise<void> {
   const sides = ['torch', 'sheaf', ...(avx512 ? ['torch-avx512'] : [])];
   const runs: Array<{ round: number; config: string; side: string; load: number[]; result: RunResult }> = [];
   mkdirSync(join(root, 'bench', 'out'), { recursive: true });
-  // Every run is appended as it finishes, so an interrupted session keeps what it measured.
-  const partial = join(root, 'bench', 'out', 'vs_torch.partial.json');
+  // Every run is saved as it finishes, so an interrupted session keeps what it measured.
+  const partial = join(tmpdir(), `sheaf-vs-torch-${process.pid}.json`);
+  console.log(`runs so far are kept in ${partial}`);
   const keep = () => writeFileSync(partial, JSON.stringify(runs, null, 2) + '\n');
   for (let round = 1; round <= rounds; round++) {
     for (const c of configs) {
