@@ -2,7 +2,7 @@
 CPU seconds per training epoch (the official `handler.train` inner loop; validation and saving excluded)
 and per inference window (the official `handler.inference` over the test split, batch 32, eval mode).
 
-Shims for current torch/numpy, as in the research notes (timeseries.md §1.3): torch.rfft/irfft (removed in
+Shims for current torch/numpy (see scripts/torch/README.md): torch.rfft/irfft (removed in
 torch 1.8) are replaced by their exact equivalents, and np.float is aliased to float64.
 
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/torch/stemgnn_torch.py --official DIR --data data/chicago-ridership/ridership.csv

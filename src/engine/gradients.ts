@@ -70,7 +70,7 @@ const batchMatMulGrad: tf.GradConfig = {
 /**
  * Tile's gradient as one reshape and one sum: dy viewed as [r0, d0, r1, d1, …] summed over the
  * repetition axes. tfjs's own gradient slices dy once per repetition and adds, which cost MTAD-GAT
- * 50 ms per step for its decoder map (research notes speed-2026-12.md §5.4), and throws above rank 4.
+ * 50 ms per step for its decoder map, and throws above rank 4.
  */
 const tileGrad: tf.GradConfig = {
   kernelName: tf.Tile,

@@ -10,7 +10,7 @@ import { SegmentMaxKernelName } from './kernels/unsorted_segment_max.js';
  * The identity whose gradient is zero (tfjs has no stop_gradient). The result shares `x`'s
  * buffer but is a fresh tensor that no tape node produced, so backprop stops here *and* skips the
  * ops that computed `x` (a customGrad returning zeros still ran their gradients, e.g. the
- * Max → Equal chain of a softmax max shift; research notes speed-2026-12.md §5.3).
+ * Max → Equal chain of a softmax max shift, as in CG-KGR's attention).
  */
 export function stopGradient<T extends tf.Tensor>(x: T): T {
   const engine = tf.engine();

@@ -2,8 +2,8 @@
  * Identity and same-dtype Cast for the WASM backend as reference-count shares of the input's
  * buffer, as WASM's own Reshape already does. The stock kernels memcpy, and tfjs-core runs
  * Identity on every tensor it saves for the backward pass, so a training step copied every saved
- * activation (769 Identity kernels per StemGNN forward under `variableGrads`; speed-2026-12.md in
- * the research notes, §5.4). Tensor buffers are immutable in tfjs, so sharing is safe.
+ * activation (769 Identity kernels per StemGNN forward under `variableGrads`). Tensor buffers are
+ * immutable in tfjs, so sharing is safe.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';

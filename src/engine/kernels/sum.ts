@@ -1,7 +1,7 @@
 /**
  * Sum over leading axes (every bias gradient: [rows, features] → [features]) on the WASM backend
  * as a ones-row product `ones[1, R] · x[R, C]`, which XNNPACK runs 19–36× faster than the stock
- * Sum kernel at the model shapes (research notes speed-2026-12.md §5.4). Other reductions go to
+ * Sum kernel at the model shapes ([640, 240], [3200, 450]). Other reductions go to
  * the original kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
