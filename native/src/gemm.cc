@@ -21,13 +21,14 @@ struct Arch {
   int mr, nr;
   MicroKernel kernel;
   EdgeKernel edge;  // when set, used for every tile (it masks partial tiles itself)
+  RowsKernel rows;  // when set, used for untransposed A (read in place, not packed)
 };
 
-const Arch kGeneric = {"generic", 4, 16, kernel_generic_4x16, nullptr};
+const Arch kGeneric = {"generic", 4, 16, kernel_generic_4x16, nullptr, nullptr};
 #if defined(__x86_64__) || defined(_M_X64)
-const Arch kAvx2 = {"avx2", 6, 16, kernel_avx2_6x16, nullptr};
-const Arch kAvx512 = {"avx512", 8, 32, nullptr, kernel_avx512_8x32};
-const Arch kAvx512w = {"avx512-12", 12, 32, nullptr, kernel_avx512_12x32};
+const Arch kAvx2 = {"avx2", 6, 16, kernel_avx2_6x16, nullptr, nullptr};
+const Arch kAvx512 = {"avx512", 8, 32, nullptr, kernel_avx512_8x32, kernel_avx512_8x32_rows};
+const Arch kAvx512w = {"avx512-12", 12, 32, nullptr, kernel_avx512_12x32, nullptr};
 #endif
 
 bool supports(const char* name) {
@@ -148,7 +149,8 @@ void gemmPacked(const Arch& ar, const float* A, long lda, bool tA, const float* 
       }
       for (long ic = 0; ic < M; ic += MC) {
         const long mc = std::min(MC, M - ic);
-        packA(A, lda, tA, ic, pc, mc, kc, MR, bufA);
+        const bool direct = !tA && ar.rows != nullptr;
+        if (!direct) packA(A, lda, tA, ic, pc, mc, kc, MR, bufA);
         for (long jr = 0; jr < nc; jr += NR) {
           const long nr = std::min<long>(NR, nc - jr);
           const float* bp = bufB + jr * kc;
@@ -156,7 +158,9 @@ void gemmPacked(const Arch& ar, const float* A, long lda, bool tA, const float* 
             const long mr = std::min<long>(MR, mc - ir);
             float* cp = C + (ic + ir) * ldc + jc + jr;
             const float* ap = bufA + ir * kc;
-            if (ar.edge) {
+            if (direct) {
+              ar.rows(kc, A + (ic + ir) * lda + pc, lda, bp, cp, ldc, acc, static_cast<int>(mr), static_cast<int>(nr));
+            } else if (ar.edge) {
               ar.edge(kc, ap, bp, cp, ldc, acc, static_cast<int>(mr), static_cast<int>(nr));
             } else if (mr == MR && nr == NR) {
               ar.kernel(kc, ap, bp, cp, ldc, acc);
