@@ -99,8 +99,40 @@ function workloads(quick: boolean): Record<string, () => number> {
   return out;
 }
 
+/**
+ * Single-thread GEMM throughput through tf.matMul (the registered BatchMatMul kernel), GFLOP/s of
+ * process CPU time, best of 5 trials, for A·B, A·Bᵀ and Aᵀ·B at 512² and 1024². The kernels run
+ * synchronously, so no read-back is needed to time them.
+ */
+function gemmFigures(prefix: string, quick: boolean, out: Record<string, number | string>): void {
+  const rng = new Rng(1);
+  for (const n of quick ? [256] : [512, 1024]) {
+    const a = tf.tensor2d(rng.uniformArray(n * n, -1, 1), [n, n]);
+    const b = tf.tensor2d(rng.uniformArray(n * n, -1, 1), [n, n]);
+    for (const [form, ta, tb] of [['nn', false, false], ['nt', false, true], ['tn', true, false]] as const) {
+      const reps = n >= 1024 ? 4 : 16;
+      tf.matMul(a, b, ta, tb).dispose();
+      let best = Infinity;
+      for (let t = 0; t < (quick ? 1 : 5); t++) {
+        const c = process.cpuUsage();
+        for (let r = 0; r < reps; r++) tf.matMul(a, b, ta, tb).dispose();
+        const u = process.cpuUsage(c);
+        best = Math.min(best, (u.user + u.system) / 1e6 / reps);
+      }
+      out[`${prefix}.gemm_${n}_${form}_gflops`] = Number(((2 * n * n * n) / best / 1e9).toFixed(1));
+    }
+    tf.dispose([a, b]);
+  }
+}
+
 export async function bench(opts: { quick: boolean }): Promise<Record<string, number | string>> {
   const result: Record<string, number | string> = {};
+  // GEMM with the native kernel pack (Node default) and without it (the WASM kernels).
+  for (const native of ['on', 'off'] as const) {
+    const info = await initEngine({ backend: 'wasm', native });
+    if (native === 'on' && !info.native) continue;
+    gemmFigures(native === 'on' ? `wasm+native(${info.native})` : 'wasm', opts.quick, result);
+  }
   for (const backend of ['wasm', 'cpu'] as const) {
     await initEngine({ backend });
     for (const [name, fn] of Object.entries(workloads(opts.quick))) {

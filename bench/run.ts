@@ -16,7 +16,19 @@ const MODULES = ['engine', 'stemgnn', 'mtadgat', 'plrm', 'cgkgr'];
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  console.log(`usage: npx tsx bench/run.ts [--quick] [--only ${MODULES.join(',')}]\n  --quick  small settings (smoke test), written to bench/out/<name>.quick.json\n  --only   run only these benchmarks (default: all)`);
+  console.log(
+    `usage: npx tsx bench/run.ts [--quick] [--only ${MODULES.join(',')}]\n` +
+      '       npx tsx bench/run.ts --vs-torch --official DIR [--rounds n] [--epochs n] [--torch-avx512] [--baseline DIR]\n' +
+      '  --quick     small settings (smoke test), written to bench/out/<name>.quick.json\n' +
+      '  --only      run only these benchmarks (default: all)\n' +
+      '  --vs-torch  side by side with the official PyTorch code, alternated (bench/vs_torch.ts)',
+  );
+  process.exit(0);
+}
+if (args.includes('--vs-torch')) {
+  // Side-by-side against the official PyTorch code (bench/vs_torch.ts); one process per run.
+  const { vsTorch } = await import('./vs_torch.js');
+  await vsTorch(args);
   process.exit(0);
 }
 const quick = args.includes('--quick');

@@ -21,11 +21,19 @@ export interface EngineOptions {
   backend?: BackendName;
   /**
    * WASM threads (default 1, or `SHEAF_THREADS`). In Node more than 1 uses the threaded build
-   * through a shim (src/node/threads.ts, installed by src/node/engine.ts); it must be chosen
+   * through a shim (src/node/threads.ts, installed by src/node/setup.ts); it must be chosen
    * before the WASM backend first starts.
    */
   threads?: number;
+  /**
+   * Native kernels for the WASM backend in Node (default 'auto', or `SHEAF_NATIVE`: 0/off, 1/on):
+   * 'auto' and 'on' use them when the addon loads; 'off' keeps the WASM kernels.
+   */
+  native?: NativeMode;
 }
+
+/** Whether Node's native kernel pack is used: when it loads ('auto'), always ('on': an error when it cannot), never. */
+export type NativeMode = 'auto' | 'on' | 'off';
 
 /** Environment-specific steps around backend start-up (the Node entry installs them). */
 export interface EngineHooks {
@@ -33,8 +41,11 @@ export interface EngineHooks {
   prepareWasmThreads?: (threads: number) => () => void;
   /** Threads the WASM backend actually runs with. */
   wasmThreads?: () => number;
-  /** After the kernel pack: more kernels (Node's native pack). Returns their names. */
-  afterStart?: (backend: string) => string[];
+  /**
+   * After the kernel pack: more kernels (Node's native pack), given the native mode and threads.
+   * Returns the kernel names it registered and the native micro-kernel family (null: none).
+   */
+  afterStart?: (backend: string, opts: { native: NativeMode; threads: number }) => { kernels: string[]; native: string | null };
 }
 
 let hooks: EngineHooks = {};
@@ -50,9 +61,12 @@ export interface EngineInfo {
   threads: number;
   /** Kernels the pack replaced or added on this backend. */
   kernels: string[];
+  /** The native micro-kernel family in use ('avx512', 'avx2', 'generic'), or null when off or unavailable. */
+  native: string | null;
 }
 
 let current: EngineInfo | null = null;
+let currentNativeMode: NativeMode = 'auto';
 let wasmStarted = false;
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 const env = (name: string): string | undefined => (isNode ? process.env[name] : undefined);
@@ -101,7 +115,8 @@ async function registerBackend(name: BackendName): Promise<void> {
 export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> {
   const envBackend = env('SHEAF_BACKEND');
   const wanted: BackendName = opts.backend ?? (envBackend ? parseBackendName(envBackend, 'SHEAF_BACKEND') : isNode ? 'wasm' : 'webgl');
-  if (current && current.backend === wanted) return current;
+  const nativeMode = resolveNative(opts.native);
+  if (current && current.backend === wanted && (wanted !== 'wasm' || (nativeMode === 'off') === (currentNativeMode === 'off'))) return current;
   // The CPU backend prints a banner suggesting tfjs-node on first use unless PROD is set.
   tf.env().set('PROD', true);
   registerGradients();
@@ -124,10 +139,22 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
   if (!ok) throw new Error(`backend '${wanted}' failed to initialise`);
   await tf.ready();
   if (wanted === 'wasm') wasmStarted = true;
-  const kernels = [...installKernelPack(wanted), ...(hooks.afterStart?.(wanted) ?? [])];
+  const kernels = installKernelPack(wanted);
+  const extra = hooks.afterStart?.(wanted, { native: nativeMode, threads }) ?? { kernels: [], native: null };
+  kernels.push(...extra.kernels.filter((n) => !kernels.includes(n)));
   const actual = wanted === 'wasm' && hooks.wasmThreads ? hooks.wasmThreads() : 1;
-  current = { backend: wanted, kernels, threads: actual };
+  current = { backend: wanted, kernels, threads: actual, native: extra.native };
+  currentNativeMode = nativeMode;
   return current;
+}
+
+function resolveNative(opt: EngineOptions['native']): NativeMode {
+  if (opt) return opt;
+  const v = env('SHEAF_NATIVE');
+  if (v === undefined || v === '' || v === 'auto') return 'auto';
+  if (v === '0' || v === 'off' || v === 'false') return 'off';
+  if (v === '1' || v === 'on' || v === 'true') return 'on';
+  throw new UsageError(`SHEAF_NATIVE must be 0/off, 1/on or auto, got '${v}'`);
 }
 
 /** The running engine, or null before `initEngine`. */

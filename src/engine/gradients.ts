@@ -1,8 +1,8 @@
 /**
  * tfjs-core's gradient functions, and our fix to one of them. tfjs-core registers its gradients
  * only from its ES-module files (`dist/register_all_gradients.js`): a bundler loads them for the
- * browser (src/browser.ts), and in Node, whose tfjs-core entry registers none, the package ships
- * them bundled (`vendor/tfjs-gradients.cjs`, loaded by src/node/engine.ts). Either way they talk
+ * browser (src/browser/setup.ts), and in Node, whose tfjs-core entry registers none, the package ships
+ * them bundled (`vendor/tfjs-gradients.cjs`, loaded by src/node/setup.ts). Either way they talk
  * to the one global tfjs engine.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -26,7 +26,8 @@ export function registerGradients(): void {
     provider();
     if (!tf.getGradient(tf.BatchMatMul)) throw new Error('the tfjs gradient bundle loaded but registered no gradients');
   }
-  tf.registerGradient(batchMatMulGrad);
+  // Ours over tfjs's: BatchMatMul (broadcast batches), Tile (reshape + sum), the activations (fused when a backend has the kernel).
+  for (const g of [batchMatMulGrad, tileGrad, ...activationGrads]) tf.registerGradient(g);
   done = true;
 }
 
@@ -68,3 +69,90 @@ const batchMatMulGrad: tf.GradConfig = {
     return { a: () => reduceTo(da(), a.shape), b: () => reduceTo(db(), b.shape) };
   },
 };
+
+/**
+ * Tile's gradient as one reshape and one sum: dy viewed as [r0, d0, r1, d1, …] summed over the
+ * repetition axes. tfjs's own gradient slices dy once per repetition and adds, which cost MTAD-GAT
+ * 50 ms per step for its decoder map, and throws above rank 4.
+ */
+const tileGrad: tf.GradConfig = {
+  kernelName: tf.Tile,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved as [tf.Tensor];
+    const { reps } = attrs as unknown as { reps: number[] };
+    return {
+      x: () => {
+        const split: number[] = [];
+        const axes: number[] = [];
+        x.shape.forEach((d, i) => {
+          if (reps[i]! > 1) {
+            axes.push(split.length);
+            split.push(reps[i]!);
+          }
+          split.push(d);
+        });
+        const g = dy as tf.Tensor;
+        if (axes.length === 0) return tf.reshape(g, x.shape);
+        return tf.reshape(tf.sum(tf.reshape(g, split), axes), x.shape);
+      },
+    };
+  },
+};
+
+/**
+ * Name of the optional fused activation-gradient kernel: inputs `a` (the forward output for tanh
+ * and sigmoid, the input for leaky relu and relu) and `dy`, attrs `op` (FUSED_GRAD_OPS) and
+ * `alpha`. The Node native pack registers it; where no backend has it, the gradients below run
+ * tfjs's composite formulas (two or three kernels each).
+ */
+export const FUSED_ACTIVATION_GRAD = 'SheafActivationGrad';
+/** Op codes of FUSED_ACTIVATION_GRAD (native/src/kernels.h UnaryOp). */
+export const FUSED_GRAD_OPS = { tanh: 0, sigmoid: 1, leakyRelu: 2, relu: 3 } as const;
+
+function fusedOr(op: number, a: tf.Tensor, dy: tf.Tensor, alpha: number, composite: () => tf.Tensor): tf.Tensor {
+  if (a.dtype === 'float32' && tf.getKernel(FUSED_ACTIVATION_GRAD, tf.getBackend())) {
+    return tf.engine().runKernel(FUSED_ACTIVATION_GRAD, { a, dy }, { op, alpha } as never) as tf.Tensor;
+  }
+  return composite();
+}
+
+const activationGrads: tf.GradConfig[] = [
+  {
+    kernelName: tf.Tanh,
+    outputsToSave: [true],
+    gradFunc: (dy, saved) => {
+      const [y] = saved as [tf.Tensor];
+      const d = dy as tf.Tensor;
+      return { x: () => fusedOr(FUSED_GRAD_OPS.tanh, y, d, 0, () => tf.mul(tf.sub(1, tf.square(y)), d)) };
+    },
+  },
+  {
+    kernelName: tf.Sigmoid,
+    outputsToSave: [true],
+    gradFunc: (dy, saved) => {
+      const [y] = saved as [tf.Tensor];
+      const d = dy as tf.Tensor;
+      return { x: () => fusedOr(FUSED_GRAD_OPS.sigmoid, y, d, 0, () => tf.mul(d, tf.mul(y, tf.sub(1, y)))) };
+    },
+  },
+  {
+    kernelName: tf.LeakyRelu,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as [tf.Tensor];
+      const d = dy as tf.Tensor;
+      const { alpha } = attrs as unknown as { alpha: number };
+      return { x: () => fusedOr(FUSED_GRAD_OPS.leakyRelu, x, d, alpha, () => tf.where(tf.greater(x, 0), d, tf.mul(d, alpha))) };
+    },
+  },
+  {
+    kernelName: tf.Relu,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const [x] = saved as [tf.Tensor];
+      const d = dy as tf.Tensor;
+      return { x: () => fusedOr(FUSED_GRAD_OPS.relu, x, d, 0, () => tf.mul(d, tf.cast(tf.step(x), 'float32'))) };
+    },
+  },
+];

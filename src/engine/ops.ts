@@ -6,10 +6,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SegmentMaxKernelName } from './kernels/unsorted_segment_max.js';
 
-/** The identity whose gradient is zero (tfjs has no stop_gradient). */
+/**
+ * The identity whose gradient is zero (tfjs has no stop_gradient). The result shares `x`'s
+ * buffer but is a fresh tensor that no tape node produced, so backprop stops here *and* skips the
+ * ops that computed `x` (a customGrad returning zeros still ran their gradients, e.g. the
+ * Max → Equal chain of a softmax max shift, as in CG-KGR's attention).
+ */
 export function stopGradient<T extends tf.Tensor>(x: T): T {
-  const f = tf.customGrad(((a: tf.Tensor) => ({ value: tf.clone(a), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return f(x) as T;
+  const engine = tf.engine();
+  engine.backend.incRef(x.dataId);
+  return engine.makeTensorFromDataId(x.dataId, x.shape, x.dtype) as T;
 }
 
 /** Rows of `x` ([V, ...]) at `indices` (any int32 shape): an embedding lookup. */
@@ -75,4 +81,53 @@ export function dftMatrices(T: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
     }
   }
   return { cos: tf.tensor2d(c, [T, T]), sin: tf.tensor2d(s, [T, T]) };
+}
+
+/** Kernel names of the fused GRU layer (registered by the Node native pack; see `fusedGruSequence`). */
+export const GRU_FORWARD = 'SheafGRUForward';
+export const GRU_BACKWARD = 'SheafGRUBackward';
+
+/**
+ * A whole GRU layer (PyTorch gates r, z, n, reset after the hidden product) as one differentiable
+ * op: `xProj` [B, T, 3H] is the input projection including b_ih, `whh` [3H, H], `bhh` [3H], `h0`
+ * [B, H]; returns every hidden state [B, T, H]. Forward and backward are one kernel each, instead
+ * of ~15 forward and ~30 backward kernels per time step. Returns null when the current backend
+ * has no such kernels (then use the per-step composite, which computes the same function).
+ */
+export function fusedGruSequence(xProj: tf.Tensor3D, whh: tf.Tensor2D, bhh: tf.Tensor1D, h0: tf.Tensor2D): tf.Tensor3D | null {
+  const backend = tf.getBackend();
+  if (!tf.getKernel(GRU_FORWARD, backend) || !tf.getKernel(GRU_BACKWARD, backend)) return null;
+  if ([xProj, whh, bhh, h0].some((t) => t.dtype !== 'float32')) return null;
+  const f = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, h: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [hs, gates] = tf.engine().runKernel(GRU_FORWARD, { x, whh: w, bhh: b, h0: h }, {}) as unknown as [tf.Tensor, tf.Tensor];
+    save([hs, gates, h, w]);
+    return {
+      value: hs,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [s, g, s0, sw] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        return tf.engine().runKernel(GRU_BACKWARD, { dy, gates: g, hs: s, h0: s0, whh: sw }, {}) as unknown as tf.Tensor[];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(xProj, whh, bhh, h0) as tf.Tensor3D;
+}
+
+/** Kernel name of the fused optimizer update (registered by the Node native pack). */
+export const OPTIMIZER_STEP = 'SheafOptimizerStep';
+
+/**
+ * One Adam or RMSprop parameter update as a single kernel: the same float32 arithmetic as the
+ * composite update in src/train/optimizers.ts (about ten elementwise kernels per parameter).
+ * `slots`: Adam [exp_avg, exp_avg_sq], RMSprop [square_avg], or nulls on the first step.
+ * `hyper`: Adam [β1, 1−β1, β2, 1−β2, eps, √(1−β2^t), −lr/(1−β1^t)]; RMSprop [α, 1−α, eps, −lr].
+ * Returns [new parameter, ...new slots], or null when the backend has no such kernel.
+ */
+export function fusedOptimizerStep(kind: 'adam' | 'rmsprop', param: tf.Tensor, grad: tf.Tensor, slots: Array<tf.Tensor | null>, hyper: number[]): tf.Tensor[] | null {
+  if (!tf.getKernel(OPTIMIZER_STEP, tf.getBackend())) return null;
+  if (param.dtype !== 'float32' || grad.dtype !== 'float32') return null;
+  const have = slots.filter((s) => s !== null).length;
+  if (have !== 0 && have !== slots.length) return null;
+  const inputs: Record<string, tf.Tensor> = { p: param, g: grad };
+  if (have) slots.forEach((s, i) => (inputs[`s${i + 1}`] = s!));
+  return tf.engine().runKernel(OPTIMIZER_STEP, inputs, { kind: kind === 'adam' ? 0 : 1, hyper } as never) as unknown as tf.Tensor[];
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
 import { uniform } from './init.js';
 import { Dropout } from './dropout.js';
+import { fusedGruSequence } from '../engine/ops.js';
 import type { Rng } from '../util/random.js';
 
 interface GRULayer {
@@ -70,8 +71,16 @@ export class GRU extends Module {
         const p = this.layers[l]!;
         const I = seq.shape[2];
         const xProj = tf.reshape(tf.add(tf.matMul(tf.reshape(seq, [B * T, I]), p.wih, false, true), p.bih), [B, T, 3 * H]);
-        const steps = tf.unstack(xProj, 1) as tf.Tensor2D[];
         let h: tf.Tensor2D = h0 ? (tf.squeeze(tf.slice(h0, [l, 0, 0], [1, B, H]), [0]) as tf.Tensor2D) : tf.zeros([B, H]);
+        // One fused kernel per layer where the backend has it (Node native pack); same function.
+        const fused = fusedGruSequence(xProj as tf.Tensor3D, p.whh, p.bhh, h);
+        if (fused) {
+          finals.push(tf.reshape(tf.slice(fused, [0, T - 1, 0], [B, 1, H]), [B, H]) as tf.Tensor2D);
+          seq = fused;
+          if (this.drop && l < this.numLayers - 1) seq = this.drop.forward(seq) as tf.Tensor3D;
+          continue;
+        }
+        const steps = tf.unstack(xProj, 1) as tf.Tensor2D[];
         const outs: tf.Tensor2D[] = [];
         for (let t = 0; t < T; t++) {
           const gi = steps[t]!;

@@ -14,6 +14,7 @@
  * weight decay. Each step runs in `tf.tidy` and assigns in place, so nothing leaks.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedOptimizerStep } from '../engine/ops.js';
 import { UsageError } from '../util/errors.js';
 
 /** A set of parameters sharing hyper-parameters (as a torch param group). */
@@ -343,6 +344,16 @@ abstract class AdamBase extends Optimizer {
   protected adam(p: ParamState, param: tf.Tensor, grad: tf.Tensor, lr: number): tf.Tensor {
     const m0 = this.slot(p, 'exp_avg');
     const v0 = this.slot(p, 'exp_avg_sq');
+    if (!this.amsgrad) {
+      // One kernel where the backend has it (Node native pack), same arithmetic as below.
+      const h = [this.beta1, 1 - this.beta1, this.beta2, 1 - this.beta2, this.eps, Math.sqrt(1 - this.beta2 ** p.step), -lr / (1 - this.beta1 ** p.step)];
+      const fused = fusedOptimizerStep('adam', param, grad, [m0, v0], h);
+      if (fused) {
+        this.setSlot(p, 'exp_avg', fused[1]!);
+        this.setSlot(p, 'exp_avg_sq', fused[2]!);
+        return fused[0]!;
+      }
+    }
     const g2 = tf.mul(grad, grad);
     const m = m0 ? tf.add(tf.mul(m0, this.beta1), tf.mul(grad, 1 - this.beta1)) : tf.mul(grad, 1 - this.beta1);
     const v = v0 ? tf.add(tf.mul(v0, this.beta2), tf.mul(g2, 1 - this.beta2)) : tf.mul(g2, 1 - this.beta2);
@@ -416,6 +427,14 @@ export class RMSprop extends Optimizer {
   protected update(p: ParamState, grad0: tf.Tensor, lr: number, wd: number): tf.Tensor {
     const grad = withL2(grad0, p.variable, wd);
     const s0 = this.slot(p, 'square_avg');
+    if (!this.centered && this.momentum === 0) {
+      // One kernel where the backend has it (Node native pack), same arithmetic as below.
+      const fused = fusedOptimizerStep('rmsprop', p.variable, grad, [s0], [this.alpha, 1 - this.alpha, this.eps, -lr]);
+      if (fused) {
+        this.setSlot(p, 'square_avg', fused[1]!);
+        return fused[0]!;
+      }
+    }
     const g2 = tf.mul(grad, grad);
     const sq = s0 ? tf.add(tf.mul(s0, this.alpha), tf.mul(g2, 1 - this.alpha)) : tf.mul(g2, 1 - this.alpha);
     this.setSlot(p, 'square_avg', sq);

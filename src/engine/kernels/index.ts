@@ -10,6 +10,8 @@ import { makeGatherKernel } from './gather.js';
 import { makeSliceKernels } from './slice.js';
 import { makeSegmentSumKernels } from './unsorted_segment_sum.js';
 import { makeSegmentMaxKernels } from './unsorted_segment_max.js';
+import { makeShareKernels } from './share.js';
+import { makeSumKernel } from './sum.js';
 
 const installed = new Set<string>();
 
@@ -38,7 +40,13 @@ export function installKernelPack(backend: string): string[] {
       originalKernel(tf.Transpose, 'wasm'),
       originalKernel(tf.Reshape, 'wasm'),
     );
-    const cfgs = [matmul, ...makeSliceKernels(originalKernel(tf.Slice, 'wasm')), makeGatherKernel(originalKernel(tf.GatherV2, 'wasm'))];
+    const cfgs = [
+      matmul,
+      ...makeSliceKernels(originalKernel(tf.Slice, 'wasm')),
+      makeGatherKernel(originalKernel(tf.GatherV2, 'wasm')),
+      ...makeShareKernels(originalKernel(tf.Identity, 'wasm'), originalKernel(tf.Cast, 'wasm')),
+      makeSumKernel(originalKernel(tf.Sum, 'wasm'), matmul.kernelFunc),
+    ];
     for (const cfg of cfgs) {
       replace(cfg);
       done.push(cfg.kernelName);

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { BACKENDS, type BackendName } from '../../engine/index.js';
+import { BACKENDS, type BackendName, type NativeMode } from '../../engine/index.js';
 import { initNodeEngine } from '../setup.js';
 import { RunRegistry, formatRunsJson, formatRunsTable, resolveHome } from '../registry/index.js';
 import { renderReport, type CurvePoint } from '../../report/index.js';
@@ -27,6 +27,7 @@ import { terminalProgress } from './progress.js';
 export const globalOptions = z.object({
   backend: z.enum(BACKENDS).optional().describe('tensor backend (default: wasm in Node; env SHEAF_BACKEND)'),
   threads: z.coerce.number().int().min(1).max(8).optional().describe('WASM threads (default 1, env SHEAF_THREADS); 2 speeds large matmuls but spins the second core'),
+  native: z.enum(['auto', 'on', 'off']).optional().describe("native CPU kernels under the WASM backend (default auto: used when the addon loads; env SHEAF_NATIVE; 'on' fails when it cannot)"),
   seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0).describe('seed for every random choice'),
   home: z.string().optional().describe('folder for runs and the registry (default: runs/, env SHEAF_HOME)'),
   config: z.string().optional().describe('JSON file of options (flags override it)'),
@@ -92,8 +93,8 @@ const processIO: CliIO = { out: (t) => void process.stdout.write(t), err: (t) =>
 let io: CliIO = processIO;
 const log = (line: string): void => io.out(line + '\n');
 
-async function startEngine(g: { backend?: string; threads?: number }): Promise<string> {
-  const engine = await initNodeEngine({ ...(g.backend ? { backend: g.backend as BackendName } : {}), ...(g.threads ? { threads: g.threads } : {}) });
+async function startEngine(g: { backend?: string; threads?: number; native?: NativeMode }): Promise<string> {
+  const engine = await initNodeEngine({ ...(g.backend ? { backend: g.backend as BackendName } : {}), ...(g.threads ? { threads: g.threads } : {}), ...(g.native ? { native: g.native } : {}) });
   return engine.backend;
 }
 

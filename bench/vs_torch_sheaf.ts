@@ -1,0 +1,91 @@
+/**
+ * Sheaf side of `bench/vs_torch.ts`: one system, one config, in a fresh process, printing one JSON
+ * line in the same shape as scripts/torch/*_torch.py. Process CPU seconds per training epoch (the
+ * training pass only: from the end of the previous epoch's validation to the last batch of this
+ * one, through the system's own training function and so the shared `fit` loop) and for inference.
+ *
+ *   npx tsx bench/vs_torch_sheaf.ts stemgnn --multi_layer 5 --lr 1e-4 --epochs 2
+ *   npx tsx bench/vs_torch_sheaf.ts mtadgat --epochs 2
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initEngine } from '../src/engine/index.js';
+import type { ProgressSink } from '../src/train/fit.js';
+import { readSeriesTable } from '../src/data/table.js';
+import { nodeStorage } from '../src/node/storage.js';
+import { CHICAGO, resolveConfig } from '../src/systems/stemgnn/config.js';
+import { prepareSeries } from '../src/systems/stemgnn/data.js';
+import { trainStemGNN } from '../src/systems/stemgnn/train.js';
+import { forecastWindows } from '../src/systems/stemgnn/evaluate.js';
+import { WSN } from '../src/systems/mtadgat/config.js';
+import { loadAnomalyData, applyMinMax, fitMinMax } from '../src/systems/mtadgat/data.js';
+import { trainModel } from '../src/systems/mtadgat/train.js';
+import { computeErrors } from '../src/systems/mtadgat/scores.js';
+import '../src/node/setup.js';
+
+const argv = process.argv.slice(2);
+const system = argv[0];
+const opt = (name: string, dflt: number): number => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+};
+const cpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** A progress sink that records each epoch's training-pass CPU seconds (the loop reports the batch count). */
+function epochTimer(): { sink: ProgressSink; epochs: Array<{ cpu_s: number; steps: number; loss: number }> } {
+  const epochs: Array<{ cpu_s: number; steps: number; loss: number }> = [];
+  let mark = cpu();
+  let lossSum = 0;
+  return {
+    epochs,
+    sink: {
+      batch: (p) => {
+        lossSum += p.loss;
+        if (p.batches === undefined) throw new Error('the training loop did not report its batch count');
+        if (p.batch === p.batches) epochs.push({ cpu_s: cpu() - mark, steps: p.batches, loss: lossSum / p.batches });
+      },
+      // After the epoch's validation: the next epoch's training starts here.
+      epoch: () => {
+        mark = cpu();
+        lossSum = 0;
+      },
+    },
+  };
+}
+
+const info = await initEngine({ backend: 'wasm' });
+const engine = { backend: info.backend, native: info.native, threads: info.threads };
+const epochs = opt('epochs', 2);
+
+if (system === 'stemgnn') {
+  const m = opt('multi_layer', 5);
+  // The official defaults (window 12, horizon 3, 7:2:1, z-score, batch 32, RMSprop); no validation pass.
+  const cfg = resolveConfig({ multiLayer: m, lr: opt('lr', 1e-4), epochs, validateEvery: epochs + 1 });
+  const data = prepareSeries(await readSeriesTable(nodeStorage, CHICAGO), { window: cfg.window, horizon: cfg.horizon, splitRatios: cfg.splitRatios, norm: cfg.norm });
+  const timer = epochTimer();
+  const fitted = await trainStemGNN(data, cfg, { seed: 0, progress: timer.sink });
+  const c0 = cpu();
+  await forecastWindows(fitted.net, data.scaled, data.starts.test, 32);
+  const infer = cpu() - c0;
+  const parameters = fitted.net.numParameters();
+  fitted.net.dispose();
+  console.log(JSON.stringify({ system, side: 'sheaf', multi_layer: m, parameters, epochs: timer.epochs, infer_cpu_s: infer, infer_windows: data.starts.test.length, engine, tensors: tf.memory().numTensors }));
+} else if (system === 'mtadgat') {
+  const data = await loadAnomalyData(nodeStorage, { data: WSN.train, test: WSN.test, labels: WSN.labels });
+  const scaler = fitMinMax(data.train);
+  const train = applyMinMax(data.train, scaler);
+  const test = applyMinMax(data.test!, scaler);
+  const lookback = opt('lookback', 50);
+  const timer = epochTimer();
+  const r = await trainModel({ series: train, model: { lookback }, train: { epochs, batchSize: 64 }, seed: 0, progress: timer.sink });
+  const c0 = cpu();
+  const { errors } = computeErrors(r.model, test, { batchSize: 256 });
+  const score = cpu() - c0;
+  console.log(JSON.stringify({ system, side: 'sheaf', parameters: r.model.numParameters(), epochs: timer.epochs, score_cpu_s: score, scored_steps: errors.steps, forward_cpu_s: score, forward_windows: errors.steps, engine }));
+  r.model.dispose();
+} else {
+  throw new Error(`unknown system '${system}' (stemgnn or mtadgat)`);
+}
+process.exit(0);
