@@ -1,7 +1,8 @@
 /**
  * Checkpoints written before the system kit (each system had its own format) still load, and
  * score as they did: fixtures made by the code at 27cb28b (test/fixtures/legacy, each with the
- * metrics that run printed).
+ * metrics that run printed), compared to the last bit, so on the WASM kernels those runs used
+ * (the native kernels sum in other orders; test/systems/unchanged.test.ts bounds that).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import { evalRun, libraryEnv, loadModel } from '../../src/system/run.js';
 import { OverlayStorage } from '../helpers/storage.js';
 import '../../src/node/setup.js';
 
-await initEngine({ backend: 'wasm' });
+await initEngine({ backend: 'wasm', native: 'off' });
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'legacy');
 const series = join(FIX, 'series.csv');
 const old = (sys: string) => JSON.parse(readFileSync(join(FIX, sys, 'old-metrics.json'), 'utf8'));
