@@ -49,7 +49,9 @@ export async function bench(opts: { quick: boolean }): Promise<Record<string, nu
   const params = run.model.numParameters();
   run.model.dispose();
   return {
-    setting: opts.quick ? 'quick: synthetic 100 users × 300 items, official Last.FM config' : 'InstEval (2 960 users × 1 128 items, 1 150 entities), official Last.FM config (d 16, S 16, batch 64, concat, max)',
+    setting: opts.quick
+      ? 'quick: synthetic 100 users × 300 items, official Last.FM config'
+      : 'InstEval (2 960 users × 1 128 items, 1 150 entities), official Last.FM config (d 16, S 16, batch 64, concat, max)',
     parameters: params,
     train_rows: prep.train.users.length,
     steps_per_epoch: run.steps,

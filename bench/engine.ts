@@ -40,11 +40,15 @@ function workloads(quick: boolean): Record<string, () => number> {
       const b = tf.tensor2d(rng.uniformArray(n * n, -1, 1), [n, n]);
       // Not tf.tidy(() => ….dataSync()): tidy walks a returned typed array element by element
       // looking for tensors, which costs more than the matmul itself.
-      const ms = bestMs(() => {
-        const c = tf.matMul(a, b);
-        c.dataSync();
-        c.dispose();
-      }, n >= 1024 ? 3 : 10, trials);
+      const ms = bestMs(
+        () => {
+          const c = tf.matMul(a, b);
+          c.dataSync();
+          c.dispose();
+        },
+        n >= 1024 ? 3 : 10,
+        trials,
+      );
       tf.dispose([a, b]);
       return ms;
     };
@@ -52,47 +56,66 @@ function workloads(quick: boolean): Record<string, () => number> {
   out['gru_32x12x64_fwd_bwd_ms'] = () => {
     const gru = new GRU(64, 64, rng);
     const x = tf.tensor3d(rng.uniformArray(32 * 12 * 64, -1, 1), [32, 12, 64]);
-    const ms = bestMs(() => {
-      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(gru.forward(x).hN)) as tf.Scalar, gru.parameters());
-      value.dataSync();
-      tf.dispose([value, ...Object.values(grads)]);
-    }, quick ? 2 : 10, trials);
+    const ms = bestMs(
+      () => {
+        const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(gru.forward(x).hN)) as tf.Scalar, gru.parameters());
+        value.dataSync();
+        tf.dispose([value, ...Object.values(grads)]);
+      },
+      quick ? 2 : 10,
+      trials,
+    );
     gru.dispose();
     x.dispose();
     return ms;
   };
   out['gatv2_100nodes_fwd_bwd_ms'] = () => {
     // Dense GATv2 (Brody et al.): e_ij = aᵀ LeakyReLU(W_l h_i + W_r h_j), softmax over j, 16 graphs.
-    const B = 16, N = 100, F = 64;
+    const B = 16,
+      N = 100,
+      F = 64;
     const h = tf.tensor3d(rng.uniformArray(B * N * F, -1, 1), [B, N, F]);
     const wl = tf.variable(tf.tensor2d(rng.uniformArray(F * F, -0.1, 0.1), [F, F]));
     const wr = tf.variable(tf.tensor2d(rng.uniformArray(F * F, -0.1, 0.1), [F, F]));
     const a = tf.variable(tf.tensor1d(rng.uniformArray(F, -0.1, 0.1)));
-    const ms = bestMs(() => {
-      const { value, grads } = tf.variableGrads(() => {
-        const l = tf.matMul(h, wl); // [B,N,F]
-        const r = tf.matMul(h, wr);
-        const pair = tf.leakyRelu(tf.add(tf.expandDims(l, 2), tf.expandDims(r, 1)), 0.2); // [B,N,N,F]
-        const e = tf.sum(tf.mul(pair, a), -1); // [B,N,N]
-        const att = tf.softmax(e, -1);
-        return tf.mean(tf.elu(tf.matMul(att, r))) as tf.Scalar;
-      }, [wl, wr, a]);
-      value.dataSync();
-      tf.dispose([value, ...Object.values(grads)]);
-    }, quick ? 1 : 5, trials);
+    const ms = bestMs(
+      () => {
+        const { value, grads } = tf.variableGrads(() => {
+          const l = tf.matMul(h, wl); // [B,N,F]
+          const r = tf.matMul(h, wr);
+          const pair = tf.leakyRelu(tf.add(tf.expandDims(l, 2), tf.expandDims(r, 1)), 0.2); // [B,N,N,F]
+          const e = tf.sum(tf.mul(pair, a), -1); // [B,N,N]
+          const att = tf.softmax(e, -1);
+          return tf.mean(tf.elu(tf.matMul(att, r))) as tf.Scalar;
+        }, [wl, wr, a]);
+        value.dataSync();
+        tf.dispose([value, ...Object.values(grads)]);
+      },
+      quick ? 1 : 5,
+      trials,
+    );
     tf.dispose([h, wl, wr, a]);
     return ms;
   };
   out['embedding_20000x64_8192lookups_fwd_bwd_ms'] = () => {
-    const V = 20000, D = 64, L = 8192;
+    const V = 20000,
+      D = 64,
+      L = 8192;
     const e = tf.variable(tf.tensor2d(rng.uniformArray(V * D, -1, 1), [V, D]));
-    const idx = tf.tensor1d(Int32Array.from({ length: L }, () => rng.int(V)), 'int32');
+    const idx = tf.tensor1d(
+      Int32Array.from({ length: L }, () => rng.int(V)),
+      'int32',
+    );
     const r = tf.tensor2d(rng.uniformArray(L * D, -1, 1), [L, D]);
-    const ms = bestMs(() => {
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(tf.gather(e, idx), r)) as tf.Scalar, [e]);
-      value.dataSync();
-      tf.dispose([value, ...Object.values(grads)]);
-    }, quick ? 2 : 10, trials);
+    const ms = bestMs(
+      () => {
+        const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(tf.gather(e, idx), r)) as tf.Scalar, [e]);
+        value.dataSync();
+        tf.dispose([value, ...Object.values(grads)]);
+      },
+      quick ? 2 : 10,
+      trials,
+    );
     tf.dispose([e, idx, r]);
     return ms;
   };
@@ -109,7 +132,11 @@ function gemmFigures(prefix: string, quick: boolean, out: Record<string, number 
   for (const n of quick ? [256] : [512, 1024]) {
     const a = tf.tensor2d(rng.uniformArray(n * n, -1, 1), [n, n]);
     const b = tf.tensor2d(rng.uniformArray(n * n, -1, 1), [n, n]);
-    for (const [form, ta, tb] of [['nn', false, false], ['nt', false, true], ['tn', true, false]] as const) {
+    for (const [form, ta, tb] of [
+      ['nn', false, false],
+      ['nt', false, true],
+      ['tn', true, false],
+    ] as const) {
       const reps = n >= 1024 ? 4 : 16;
       tf.matMul(a, b, ta, tb).dispose();
       let best = Infinity;
@@ -133,16 +160,20 @@ export async function bench(opts: { quick: boolean }): Promise<Record<string, nu
     if (native === 'on' && !info.native) continue;
     gemmFigures(native === 'on' ? `wasm+native(${info.native})` : 'wasm', opts.quick, result);
   }
-  for (const backend of ['wasm', 'cpu'] as const) {
-    await initEngine({ backend });
+  // The workloads on the WASM backend with the native pack (Node's default) and without it, and on cpu.
+  const setups: Array<{ label: string; backend: 'wasm' | 'cpu'; native: 'on' | 'off' }> = [];
+  if ((await initEngine({ backend: 'wasm', native: 'auto' })).native) setups.push({ label: 'wasm+native', backend: 'wasm', native: 'on' });
+  setups.push({ label: 'wasm', backend: 'wasm', native: 'off' }, { label: 'cpu', backend: 'cpu', native: 'off' });
+  for (const { label, backend, native } of setups) {
+    await initEngine({ backend, native });
     for (const [name, fn] of Object.entries(workloads(opts.quick))) {
       // The cpu backend takes minutes on the large cases; measure it only where it finishes.
       if (backend === 'cpu' && !opts.quick && (name.startsWith('matmul_1024') || name.startsWith('embedding'))) {
-        result[`${backend}.${name}`] = 'skipped (minutes on the cpu backend)';
+        result[`${label}.${name}`] = 'skipped (minutes on the cpu backend)';
         continue;
       }
-      result[`${backend}.${name}`] = Number(fn().toFixed(3));
-      result[`${backend}.${name.replace(/_ms$/, '_cpu_ms')}`] = Number(lastCpuMs.toFixed(3));
+      result[`${label}.${name}`] = Number(fn().toFixed(3));
+      result[`${label}.${name.replace(/_ms$/, '_cpu_ms')}`] = Number(lastCpuMs.toFixed(3));
     }
   }
   await initEngine({ backend: 'wasm' });

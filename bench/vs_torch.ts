@@ -43,12 +43,36 @@ interface Config {
 const CONFIGS: Config[] = [
   {
     name: 'stemgnn-m5',
-    torch: (o, e) => ['scripts/torch/stemgnn_torch.py', '--official', join(o, 'stemgnn'), '--data', 'data/chicago-ridership/ridership.csv', '--multi_layer', '5', '--lr', '1e-4', '--epochs', String(e)],
+    torch: (o, e) => [
+      'scripts/torch/stemgnn_torch.py',
+      '--official',
+      join(o, 'stemgnn'),
+      '--data',
+      'data/chicago-ridership/ridership.csv',
+      '--multi_layer',
+      '5',
+      '--lr',
+      '1e-4',
+      '--epochs',
+      String(e),
+    ],
     sheaf: (e) => ['stemgnn', '--multi_layer', '5', '--lr', '1e-4', '--epochs', String(e)],
   },
   {
     name: 'stemgnn-m2',
-    torch: (o, e) => ['scripts/torch/stemgnn_torch.py', '--official', join(o, 'stemgnn'), '--data', 'data/chicago-ridership/ridership.csv', '--multi_layer', '2', '--lr', '1e-3', '--epochs', String(e)],
+    torch: (o, e) => [
+      'scripts/torch/stemgnn_torch.py',
+      '--official',
+      join(o, 'stemgnn'),
+      '--data',
+      'data/chicago-ridership/ridership.csv',
+      '--multi_layer',
+      '2',
+      '--lr',
+      '1e-3',
+      '--epochs',
+      String(e),
+    ],
     sheaf: (e) => ['stemgnn', '--multi_layer', '2', '--lr', '1e-3', '--epochs', String(e)],
   },
   {
@@ -59,7 +83,11 @@ const CONFIGS: Config[] = [
 ];
 
 function lastJson(out: string): RunResult {
-  const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = out
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (!line) throw new Error(`no JSON result in:\n${out.slice(-2000)}`);
   return JSON.parse(line) as RunResult;
 }
@@ -128,7 +156,10 @@ export async function vsTorch(argv: string[]): Promise<void> {
       }
     }
     if (baseline && (!only || only.includes('cgkgr'))) {
-      for (const [side, cwd] of [['sheaf-baseline', resolve(baseline)], ['sheaf', root]] as const) {
+      for (const [side, cwd] of [
+        ['sheaf-baseline', resolve(baseline)],
+        ['sheaf', root],
+      ] as const) {
         const load = loadavg().map(r3);
         const r = spawnSync(process.execPath, [join(cwd, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'bench/run.ts', '--only', 'cgkgr'], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
         if (r.status !== 0) throw new Error(`cgkgr run failed in ${cwd}:\n${r.stderr.slice(-2000)}`);

@@ -71,7 +71,9 @@ if (system === 'stemgnn') {
   const infer = cpu() - c0;
   const parameters = fitted.net.numParameters();
   fitted.net.dispose();
-  console.log(JSON.stringify({ system, side: 'sheaf', multi_layer: m, parameters, epochs: timer.epochs, infer_cpu_s: infer, infer_windows: data.starts.test.length, engine, tensors: tf.memory().numTensors }));
+  console.log(
+    JSON.stringify({ system, side: 'sheaf', multi_layer: m, parameters, epochs: timer.epochs, infer_cpu_s: infer, infer_windows: data.starts.test.length, engine, tensors: tf.memory().numTensors }),
+  );
 } else if (system === 'mtadgat') {
   const data = await loadAnomalyData(nodeStorage, { data: WSN.train, test: WSN.test, labels: WSN.labels });
   const scaler = fitMinMax(data.train);
@@ -83,7 +85,19 @@ if (system === 'stemgnn') {
   const c0 = cpu();
   const { errors } = computeErrors(r.model, test, { batchSize: 256 });
   const score = cpu() - c0;
-  console.log(JSON.stringify({ system, side: 'sheaf', parameters: r.model.numParameters(), epochs: timer.epochs, score_cpu_s: score, scored_steps: errors.steps, forward_cpu_s: score, forward_windows: errors.steps, engine }));
+  console.log(
+    JSON.stringify({
+      system,
+      side: 'sheaf',
+      parameters: r.model.numParameters(),
+      epochs: timer.epochs,
+      score_cpu_s: score,
+      scored_steps: errors.steps,
+      forward_cpu_s: score,
+      forward_windows: errors.steps,
+      engine,
+    }),
+  );
   r.model.dispose();
 } else {
   throw new Error(`unknown system '${system}' (stemgnn or mtadgat)`);

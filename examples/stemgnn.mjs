@@ -20,6 +20,9 @@ const dir = process.argv[2] ?? 'stemgnn-model';
 await model.save(dir);
 const again = await StemGNN.load(dir);
 const same = await again.predict(rows.slice(-8));
-console.log('reloaded forecast equal:', same.forecast.every((v, i) => v === forecast.forecast[i]));
+console.log(
+  'reloaded forecast equal:',
+  same.forecast.every((v, i) => v === forecast.forecast[i]),
+);
 model.dispose();
 again.dispose();

@@ -164,7 +164,13 @@ function writeAtomic(path: string, text: string): void {
 }
 
 function writeSet(name: string, kept: Kept[]): void {
-  writeAtomic(join(outDir, `${name}.fasta`), formatFasta(kept.map((k) => ({ id: k.info.record, sequence: k.sequence })), 80));
+  writeAtomic(
+    join(outDir, `${name}.fasta`),
+    formatFasta(
+      kept.map((k) => ({ id: k.info.record, sequence: k.sequence })),
+      80,
+    ),
+  );
   writeAtomic(join(outDir, `${name}-features.tsv`), formatFeatureTable(kept.flatMap((k) => k.features.map((f) => ({ record: k.info.record, ...f })))));
   writeAtomic(join(outDir, `${name}-records.tsv`), formatRecordTable(kept.map((k) => k.info)));
   const cds = kept.reduce((s, k) => s + k.features.filter((f) => f.feature.key === 'CDS').length, 0);
@@ -185,7 +191,9 @@ for (const p of ['GFF/NC_001422.gbk.gz', 'GenBank/NC_005816.gb.gz', 'GenBank/NC_
   const path = join(BIOPYTHON, p);
   for (const r of parseGenBank(readText(path), rel(path))) train.push(wholeRecord(r, path));
 }
-for (const f of readdirSync(EMBOSS).filter((f) => f.endsWith('.dat')).sort()) {
+for (const f of readdirSync(EMBOSS)
+  .filter((f) => f.endsWith('.dat'))
+  .sort()) {
   const path = join(EMBOSS, f);
   for (const r of parseEmbl(readText(path), rel(path))) {
     if (r.sequence.length === 0) continue;
@@ -195,7 +203,9 @@ for (const f of readdirSync(EMBOSS).filter((f) => f.endsWith('.dat')).sort()) {
 }
 // kaptive: seeded locus subset.
 const loci: Kept[] = [];
-for (const f of readdirSync(KAPTIVE).filter((f) => f.endsWith('.gbk')).sort()) {
+for (const f of readdirSync(KAPTIVE)
+  .filter((f) => f.endsWith('.gbk'))
+  .sort()) {
   const path = join(KAPTIVE, f);
   for (const r of parseGenBank(readText(path), rel(path))) loci.push(wholeRecord(r, path));
 }

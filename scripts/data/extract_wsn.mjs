@@ -74,7 +74,10 @@ for (let i = 1; i < lines.length; i++) {
   if (indoor !== '0' && indoor !== '1') fail(`${where}: field indoor: expected 0/1, got "${indoor}"`);
   if (indoorOf.has(m) && indoorOf.get(m) !== indoor) fail(`${where}: field indoor: mote ${m} changes location`);
   indoorOf.set(m, indoor);
-  for (const [name, v] of [['humidity', humidity], ['temperature', temperature]]) {
+  for (const [name, v] of [
+    ['humidity', humidity],
+    ['temperature', temperature],
+  ]) {
     if (v.trim() === '' || !Number.isFinite(Number(v))) fail(`${where}: field ${name}: not a finite number: "${v}"`);
   }
   if (label !== '0' && label !== '1') fail(`${where}: field label: expected 0/1, got "${label}"`);
@@ -91,7 +94,10 @@ for (let t = 0; t < steps; t++) {
 }
 // Labels beyond the cut would be silently lost: refuse instead.
 for (const m of MOTES) {
-  const lost = byMote.get(m).slice(steps).filter((r) => r.label === '1').length;
+  const lost = byMote
+    .get(m)
+    .slice(steps)
+    .filter((r) => r.label === '1').length;
   if (lost > 0) fail(`${csvPath}: mote ${m} has ${lost} labelled readings after step ${steps}, which the alignment would drop`);
 }
 if (steps <= TRAIN_STEPS) fail(`${csvPath}: only ${steps} aligned steps, need more than ${TRAIN_STEPS}`);
@@ -109,7 +115,4 @@ const testLabels = labels.slice(TRAIN_STEPS);
 const first = testLabels.indexOf(1);
 const last = testLabels.lastIndexOf(1);
 const nPos = testLabels.reduce((a, b) => a + b, 0);
-process.stdout.write(
-  `wsn: ${steps} steps x 8 features; train ${TRAIN_STEPS}, test ${steps - TRAIN_STEPS}; ` +
-    `${nPos} anomalous test steps at test index ${first}..${last}; written to ${outDir}\n`,
-);
+process.stdout.write(`wsn: ${steps} steps x 8 features; train ${TRAIN_STEPS}, test ${steps - TRAIN_STEPS}; ` + `${nPos} anomalous test steps at test index ${first}..${last}; written to ${outDir}\n`);

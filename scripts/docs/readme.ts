@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { optionsMarkdown } from '../../src/system/schema.js';
 import type { AnySystem } from '../../src/system/types.js';
 import { cliVerbs } from '../../src/node/cli/verbs.js';
@@ -32,7 +32,10 @@ export function optionsBlock(sys: AnySystem): string {
     optionsMarkdown(config),
   ];
   if (Object.keys(ev.shape).length) parts.push('', 'Evaluation (the defaults at training; `eval` can change them):', '', optionsMarkdown(ev));
-  parts.push('', `\`sheaf ${sys.name} eval --checkpoint <run or checkpoint folder>\` takes the data and evaluation options above; each defaults to its value at training, so the same split is scored.`);
+  parts.push(
+    '',
+    `\`sheaf ${sys.name} eval --checkpoint <run or checkpoint folder>\` takes the data and evaluation options above; each defaults to its value at training, so the same split is scored.`,
+  );
   for (const v of cliVerbs(sys).filter((x) => x.name !== 'train' && x.name !== 'eval')) {
     parts.push('', `### \`sheaf ${sys.name} ${v.name}\`${v.aliases.length ? ` (also \`${v.aliases.join('`, `')}\`)` : ''}`, '', v.summary + '.', '', optionsMarkdown(v.options as z.ZodObject));
   }

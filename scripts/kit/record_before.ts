@@ -31,7 +31,10 @@ for (const [name, argv] of Object.entries(runs)) {
   const reg = RunRegistry.open(home);
   const run = reg.list({})[0]!;
   const finals = reg.finalMetrics(run.id).map((f) => ({ split: f.split, dataset: f.dataset, name: f.name, value: f.value }));
-  const epochs = reg.epochMetrics(run.id).filter((e) => e.name !== 'seconds').map((e) => ({ epoch: e.epoch, split: e.split, name: e.name, value: e.value }));
+  const epochs = reg
+    .epochMetrics(run.id)
+    .filter((e) => e.name !== 'seconds')
+    .map((e) => ({ epoch: e.epoch, split: e.split, name: e.name, value: e.value }));
   reg.close();
   const file = existsSync(join(run.dir, 'metrics.json')) ? 'metrics.json' : 'summary.json';
   const metrics = JSON.parse(readFileSync(join(run.dir, file), 'utf8')) as unknown;

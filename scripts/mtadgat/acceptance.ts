@@ -52,7 +52,16 @@ function summary(dataset: string, seed: number, dir: string): Record<string, unk
   const ck = JSON.parse(readFileSync(join(dir, 'checkpoint', 'config.json'), 'utf8'));
   const history = ck.extra.model.history as Array<{ valTotal: number | null; seconds: number }>;
   const d = r.extras.detail;
-  return { dataset, seed, run: dir, lastValTotal: history.at(-1)?.valTotal, epochSeconds: history.map((h) => h.seconds), model: short(d.model), zscore: short(d.zscore), persistence: short(d.persistence) };
+  return {
+    dataset,
+    seed,
+    run: dir,
+    lastValTotal: history.at(-1)?.valTotal,
+    epochSeconds: history.map((h) => h.seconds),
+    model: short(d.model),
+    zscore: short(d.zscore),
+    persistence: short(d.persistence),
+  };
 }
 for (const seed of seeds) {
   if (which !== 'chicago') {
@@ -62,7 +71,21 @@ for (const seed of seeds) {
   if (which !== 'wsn') {
     const inj = join(out, `chicago-injected-seed${seed}`);
     await run(['mtadgat', 'inject', '--out', inj, '--seed', String(seed), '--home', home]);
-    const dir = await run(['mtadgat', 'train', '--data', join(inj, 'train.csv'), '--test', join(inj, 'test.csv'), '--labels', join(inj, 'test_label.txt'), ...setting, '--seed', String(seed), '--home', home]);
+    const dir = await run([
+      'mtadgat',
+      'train',
+      '--data',
+      join(inj, 'train.csv'),
+      '--test',
+      join(inj, 'test.csv'),
+      '--labels',
+      join(inj, 'test_label.txt'),
+      ...setting,
+      '--seed',
+      String(seed),
+      '--home',
+      home,
+    ]);
     results.push(summary('chicago-injected', seed, dir));
   }
   writeJsonAtomic(join(out, 'acceptance.json'), results);

@@ -29,14 +29,19 @@ const parts: string[] = [
   '',
 ];
 for (const prefix of ['digits', 'letters']) {
-  const files = (await nodeStorage.list(SHIPPED_TASKS_DIR)).filter((f) => f.startsWith(prefix + '_') && f.endsWith('.json')).sort().map((f) => joinPath(SHIPPED_TASKS_DIR, f));
+  const files = (await nodeStorage.list(SHIPPED_TASKS_DIR))
+    .filter((f) => f.startsWith(prefix + '_') && f.endsWith('.json'))
+    .sort()
+    .map((f) => joinPath(SHIPPED_TASKS_DIR, f));
   const rows = await runSuite(nodeStorage, files, { endModel: withEnd ? {} : null, log: (l) => console.error(l) });
   const table = suiteMarkdown(rows, withEnd);
   parts.push(`## ${prefix}`, '', table);
   console.log(`## ${prefix}\n${table}`);
   const mean = (m: string) => 100 * suiteMean(rows, 'test', m, 'accuracy');
-  console.log(`${prefix}: mean test accuracy ${LABEL_MODELS.map((m) => `${m} ${mean(m).toFixed(2)}`).join(', ')}; ` +
-    `PLRM ≥ LFPGM: ${mean('PLRM') >= mean('LFPGM')}, LFPGM ≥ LRMV + 5: ${mean('LFPGM') >= mean('LRMV') + 5}`);
+  console.log(
+    `${prefix}: mean test accuracy ${LABEL_MODELS.map((m) => `${m} ${mean(m).toFixed(2)}`).join(', ')}; ` +
+      `PLRM ≥ LFPGM: ${mean('PLRM') >= mean('LFPGM')}, LFPGM ≥ LRMV + 5: ${mean('LFPGM') >= mean('LRMV') + 5}`,
+  );
 }
 writeFileAtomic(out, parts.join('\n'));
 console.log(`written ${out}`);

@@ -347,12 +347,7 @@ export async function writeCsv(
 }
 
 /** The text {@link writeCsv} writes. */
-export function formatCsv(
-  header: readonly string[] | null,
-  rows: ReadonlyArray<ArrayLike<number>> | Float32Array | Float64Array,
-  cols?: number,
-  opts: WriteCsvOptions = {},
-): string {
+export function formatCsv(header: readonly string[] | null, rows: ReadonlyArray<ArrayLike<number>> | Float32Array | Float64Array, cols?: number, opts: WriteCsvOptions = {}): string {
   const d = opts.delimiter ?? ',';
   const out: string[] = [];
   let width: number;
@@ -365,7 +360,7 @@ export function formatCsv(
     }
     width = cols;
   } else {
-    width = cols ?? (rows.length > 0 ? rows[0]!.length : header?.length ?? 0);
+    width = cols ?? (rows.length > 0 ? rows[0]!.length : (header?.length ?? 0));
   }
   if (header !== null) {
     if (header.length !== width) throw new RangeError(`writeCsv: header has ${header.length} names but rows have ${width} cells`);
@@ -388,9 +383,7 @@ export function formatCsv(
 }
 
 function quoteName(name: string, d: string): string {
-  return name.includes(d) || name.includes('"') || name.includes('\n') || name.includes('\r')
-    ? '"' + name.replaceAll('"', '""') + '"'
-    : name;
+  return name.includes(d) || name.includes('"') || name.includes('\n') || name.includes('\r') ? '"' + name.replaceAll('"', '""') + '"' : name;
 }
 
 function formatNumber(v: number): string {

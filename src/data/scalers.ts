@@ -128,9 +128,7 @@ export abstract class Scaler {
   /** {@link inverse} for a float tensor of shape [..., cols] (caller owns the result). */
   inverseTensor(x: tf.Tensor): tf.Tensor {
     this.checkTensor(x);
-    return tf.tidy(() =>
-      tf.add(tf.mul(tf.cast(x, 'float32'), tf.tensor1d(Float32Array.from(this.inverseScale))), tf.tensor1d(Float32Array.from(this.shift))),
-    );
+    return tf.tidy(() => tf.add(tf.mul(tf.cast(x, 'float32'), tf.tensor1d(Float32Array.from(this.inverseScale))), tf.tensor1d(Float32Array.from(this.shift))));
   }
 
   private checkArray(data: Float32Array, out: Float32Array): void {
@@ -237,7 +235,12 @@ export class MinMaxScaler extends Scaler {
     const hi = Float64Array.from(max);
     const constantRange = opts.constantRange ?? 'eps';
     const range = hi.map((h, c) => (constantRange === 'one' && h - lo[c]! === 0 ? 1 : h - lo[c]!));
-    super(lo, range.map((r) => r + eps), range.map((r) => r + inverseEps), opts.clip ?? true);
+    super(
+      lo,
+      range.map((r) => r + eps),
+      range.map((r) => r + inverseEps),
+      opts.clip ?? true,
+    );
     if (range.some((r) => r + eps === 0)) {
       throw new UsageError('min-max scaler: a constant column with eps 0 would divide by zero');
     }
@@ -264,7 +267,15 @@ export class MinMaxScaler extends Scaler {
   }
 
   toJSON(): MinMaxJSON {
-    return { kind: 'min-max', min: Array.from(this.min), max: Array.from(this.max), eps: this.eps, inverseEps: this.inverseEps, clip: this.clip, ...(this.constantRange === 'one' ? { constantRange: 'one' as const } : {}) };
+    return {
+      kind: 'min-max',
+      min: Array.from(this.min),
+      max: Array.from(this.max),
+      eps: this.eps,
+      inverseEps: this.inverseEps,
+      clip: this.clip,
+      ...(this.constantRange === 'one' ? { constantRange: 'one' as const } : {}),
+    };
   }
 
   /** Restore from {@link toJSON}'s output (validated; errors name `source` and the field). */
@@ -281,7 +292,8 @@ export class MinMaxScaler extends Scaler {
       if (typeof o[f] !== 'number' || !(o[f] >= 0)) throw new InputError(`min-max scaler: '${f}' must be a number ≥ 0`, { file: source, field: f });
     }
     if (typeof o.clip !== 'boolean') throw new InputError(`min-max scaler: 'clip' must be true or false`, { file: source, field: 'clip' });
-    if (o.constantRange !== undefined && o.constantRange !== 'eps' && o.constantRange !== 'one') throw new InputError(`min-max scaler: 'constantRange' must be eps or one`, { file: source, field: 'constantRange' });
+    if (o.constantRange !== undefined && o.constantRange !== 'eps' && o.constantRange !== 'one')
+      throw new InputError(`min-max scaler: 'constantRange' must be eps or one`, { file: source, field: 'constantRange' });
     return new MinMaxScaler(min, max, { eps: o.eps as number, inverseEps: o.inverseEps as number, clip: o.clip, constantRange: o.constantRange as 'eps' | 'one' | undefined });
   }
 }
@@ -317,8 +329,7 @@ function checkFitData(data: Float32Array, cols: number, opts: FitOptions): numbe
     if (!Number.isFinite(v)) {
       const c = i % cols;
       throw new InputError(
-        `training data has a ${v !== v ? 'missing (NaN)' : 'non-finite'} value at data row ${Math.floor(i / cols) + 1}; ` +
-          'fill missing values (fillForwardBackward) before fitting the scaler',
+        `training data has a ${v !== v ? 'missing (NaN)' : 'non-finite'} value at data row ${Math.floor(i / cols) + 1}; ` + 'fill missing values (fillForwardBackward) before fitting the scaler',
         { file: opts.source, column: c + 1, field: opts.header?.[c] },
       );
     }

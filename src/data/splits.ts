@@ -29,11 +29,7 @@ export type SplitName = (typeof SPLIT_NAMES)[number];
  * A split with weight 0 may be empty; a split with a positive weight that gets no rows is an
  * `InputError` naming the split and all sizes. Bad ratios are a `UsageError`.
  */
-export function chronologicalSplit(
-  nRows: number,
-  ratios: readonly number[] = [7, 2, 1],
-  opts: { source?: string } = {},
-): ChronologicalSplit {
+export function chronologicalSplit(nRows: number, ratios: readonly number[] = [7, 2, 1], opts: { source?: string } = {}): ChronologicalSplit {
   if (!Array.isArray(ratios) || ratios.length !== 3 || ratios.some((r) => !Number.isFinite(r) || r < 0)) {
     throw new UsageError(`split ratios must be three non-negative numbers (train, valid, test), got ${JSON.stringify(ratios)}`);
   }
@@ -50,11 +46,7 @@ export function chronologicalSplit(
     const [s, e] = split[name];
     if (e <= s && ratios[i]! > 0) {
       const sizes = SPLIT_NAMES.map((n) => `${n} ${split[n][1] - split[n][0]}`).join(', ');
-      throw new InputError(
-        `the ${name} split is empty: ${nRows} rows split by ratios ${ratios.join(':')} give ${sizes} rows; ` +
-          `use more rows or a larger ${name} ratio`,
-        { file: opts.source },
-      );
+      throw new InputError(`the ${name} split is empty: ${nRows} rows split by ratios ${ratios.join(':')} give ${sizes} rows; ` + `use more rows or a larger ${name} ratio`, { file: opts.source });
     }
   });
   return split;

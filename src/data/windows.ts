@@ -29,13 +29,7 @@ export interface WindowStartOptions {
  * `nRows` rows, every `stride` rows. Empty when nRows < window + horizon. `horizon` may be 0
  * (reconstruction windows).
  */
-export function slidingWindowStarts(
-  nRows: number,
-  window: number,
-  horizon: number,
-  stride = 1,
-  opts: WindowStartOptions = {},
-): Int32Array {
+export function slidingWindowStarts(nRows: number, window: number, horizon: number, stride = 1, opts: WindowStartOptions = {}): Int32Array {
   checkInt('nRows', nRows, 0);
   checkInt('window', window, 1);
   checkInt('horizon', horizon, 0);
@@ -69,10 +63,7 @@ export function splitWindowStarts(range: RowRange, window: number, horizon: numb
   const starts = slidingWindowStarts(e - s, window, horizon, opts.stride ?? 1, { offset: s, dropRemainder: opts.dropRemainder });
   if (starts.length === 0) {
     const name = opts.split !== undefined ? `the ${opts.split} split` : `rows [${s}, ${e})`;
-    throw new InputError(
-      `${name} has ${e - s} rows, fewer than window ${window} + horizon ${horizon} = ${window + horizon} needed for one window`,
-      { file: opts.source },
-    );
+    throw new InputError(`${name} has ${e - s} rows, fewer than window ${window} + horizon ${horizon} = ${window + horizon} needed for one window`, { file: opts.source });
   }
   return starts;
 }
@@ -96,14 +87,7 @@ export function windowBatches(starts: Int32Array, batchSize: number, opts: Batch
  * `gatherWindows(data, cols, starts, horizon, window)`. Each window is one contiguous block,
  * so this is one `set` per window. `out`, if given, must have B·length·cols entries.
  */
-export function gatherWindows(
-  data: Float32Array,
-  cols: number,
-  starts: ArrayLike<number>,
-  length: number,
-  offset = 0,
-  out?: Float32Array,
-): Float32Array {
+export function gatherWindows(data: Float32Array, cols: number, starts: ArrayLike<number>, length: number, offset = 0, out?: Float32Array): Float32Array {
   const size = length * cols;
   const result = out ?? new Float32Array(starts.length * size);
   if (result.length !== starts.length * size) {

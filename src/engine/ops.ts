@@ -52,7 +52,14 @@ export function conv1d(x: tf.Tensor3D, w: tf.Tensor3D, padding: Conv1dPadding = 
     } else if (Array.isArray(padding)) {
       [left, right] = padding;
     }
-    const xp = left || right ? tf.pad(x, [[0, 0], [left, right], [0, 0]]) : x;
+    const xp =
+      left || right
+        ? tf.pad(x, [
+            [0, 0],
+            [left, right],
+            [0, 0],
+          ])
+        : x;
     const Lp = L + left + right;
     const Lout = Lp - dilation * (K - 1);
     if (Lout <= 0) throw new Error(`conv1d: sequence of length ${L} is shorter than the receptive field ${dilation * (K - 1) + 1}`);

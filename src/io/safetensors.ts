@@ -320,7 +320,11 @@ export function rawToTensor(name: string, t: RawTensor, source = '<buffer>'): tf
     case 'U8':
       return tf.tensor(Int32Array.from(t.data as Uint8Array), t.shape, 'int32');
     case 'BOOL':
-      return tf.tensor(Uint8Array.from(t.data as Uint8Array, (b) => (b ? 1 : 0)), t.shape, 'bool');
+      return tf.tensor(
+        Uint8Array.from(t.data as Uint8Array, (b) => (b ? 1 : 0)),
+        t.shape,
+        'bool',
+      );
   }
 }
 

@@ -45,8 +45,14 @@ function binaryCurve(fn: string, yTrue: NumericArray, scores: NumericArray): Cur
   let k = 0;
   while (i >= 0 || j >= 0) {
     const v = i < 0 ? neg[j]! : j < 0 ? pos[i]! : Math.max(pos[i]!, neg[j]!);
-    while (i >= 0 && pos[i] === v) { tp++; i--; } // === also merges -0 with +0, like numpy
-    while (j >= 0 && neg[j] === v) { fp++; j--; }
+    while (i >= 0 && pos[i] === v) {
+      tp++;
+      i--;
+    } // === also merges -0 with +0, like numpy
+    while (j >= 0 && neg[j] === v) {
+      fp++;
+      j--;
+    }
     tps[k] = tp;
     fps[k] = fp;
     k++;
@@ -56,10 +62,7 @@ function binaryCurve(fn: string, yTrue: NumericArray, scores: NumericArray): Cur
 
 function requireClass(fn: string, count: number, which: 'positive' | 'negative'): void {
   if (count === 0) {
-    throw new InputError(
-      `${fn} is undefined: yTrue contains no ${which} samples (only class ${which === 'positive' ? 0 : 1})`,
-      { field: 'yTrue' },
-    );
+    throw new InputError(`${fn} is undefined: yTrue contains no ${which} samples (only class ${which === 'positive' ? 0 : 1})`, { field: 'yTrue' });
   }
 }
 
@@ -127,7 +130,7 @@ export function prAucTrapezoid(yTrue: NumericArray, scores: NumericArray): numbe
     const tp = c.tps[k]!;
     const r = tp / c.nPos;
     const p = tp / (tp + c.fps[k]!);
-    area += (r - r0) * (p + p0) / 2;
+    area += ((r - r0) * (p + p0)) / 2;
     r0 = r;
     p0 = p;
   }

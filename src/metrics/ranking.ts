@@ -103,7 +103,10 @@ export function rankingMetrics(input: RankingInput, options: RankingOptions): Ra
     let nPos = 0;
     for (let i = 0; i < pos.length; i++) {
       const it = checkItem(pos[i]!, nItems, 'positives', u);
-      if (posStamp[it] !== stamp) { posStamp[it] = stamp; nPos++; }
+      if (posStamp[it] !== stamp) {
+        posStamp[it] = stamp;
+        nPos++;
+      }
     }
     if (nPos === 0) continue;
     const ex = input.exclude?.[u];
@@ -125,7 +128,10 @@ export function rankingMetrics(input: RankingInput, options: RankingOptions): Ra
       let hits = 0;
       let dcg = 0;
       for (let r = 0; r < n; r++) {
-        if (posStamp[ranked[r]!] === stamp) { hits++; dcg += disc[r]!; }
+        if (posStamp[ranked[r]!] === stamp) {
+          hits++;
+          dcg += disc[r]!;
+        }
       }
       const idcg = idcgMode === 'ideal' ? discCum[Math.min(nPos, k)]! : discCum[hits]!;
       const acc = sums[q]!;
@@ -220,7 +226,8 @@ class TopK {
       let i = this.size++;
       this.scores[i] = score;
       this.items[i] = item;
-      while (i > 0) { // sift up
+      while (i > 0) {
+        // sift up
         const p = (i - 1) >> 1;
         if (!this.worse(i, p)) break;
         this.swap(i, p);
@@ -232,7 +239,8 @@ class TopK {
     this.scores[0] = score;
     this.items[0] = item;
     let i = 0;
-    for (;;) { // sift down
+    for (;;) {
+      // sift down
       const l = 2 * i + 1;
       if (l >= this.size) break;
       const r = l + 1;

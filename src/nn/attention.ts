@@ -175,8 +175,7 @@ export class MultiHeadAttention extends Module {
       if (inputs.useCache) kept.present = { key: tf.keep(k), value: tf.keep(v) };
       if (Hkv !== H) {
         // Grouped-query: repeat each kv head H/Hkv times (kept at rank 4 for tile's gradient).
-        const rep = (x: tf.Tensor4D): tf.Tensor4D =>
-          tf.reshape(tf.tile(tf.reshape(x, [B, Hkv, 1, S * d]), [1, 1, H / Hkv, 1]), [B, H, S, d]) as tf.Tensor4D;
+        const rep = (x: tf.Tensor4D): tf.Tensor4D => tf.reshape(tf.tile(tf.reshape(x, [B, Hkv, 1, S * d]), [1, 1, H / Hkv, 1]), [B, H, S, d]) as tf.Tensor4D;
         k = rep(k);
         v = rep(v);
       }

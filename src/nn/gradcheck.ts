@@ -30,11 +30,7 @@ export interface GradCheckFailure {
  * return a scalar. Returns the failures (empty when the gradient is right) and the number of
  * elements compared.
  */
-export function gradCheck(
-  loss: () => tf.Scalar,
-  variables: Array<[string, tf.Variable]>,
-  opts: GradCheckOptions = {},
-): { failures: GradCheckFailure[]; checked: number; maxError: number } {
+export function gradCheck(loss: () => tf.Scalar, variables: Array<[string, tf.Variable]>, opts: GradCheckOptions = {}): { failures: GradCheckFailure[]; checked: number; maxError: number } {
   const eps = opts.eps ?? 1e-2;
   const rtol = opts.rtol ?? 2e-2;
   const atol = opts.atol ?? 2e-3;

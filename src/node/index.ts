@@ -8,4 +8,17 @@ export { NodeStorage, nodeStorage, localPath, PACKAGE_ROOT, SHIPPED_DATA_DIR } f
 export { saveSafetensorsFile, loadSafetensorsFile } from './safetensors.js';
 export { writeFileAtomic, writeJsonAtomic } from './fs.js';
 export { main, globalOptions, type CliIO } from './cli/main.js';
-export { RunRegistry, resolveHome, runDir, newRunId, hashFile, hashBuffer, formatRunsTable, formatRunsJson, type RunRecord, type RunStatus, type FinalMetricRow, type EpochMetricRow } from './registry/index.js';
+export {
+  RunRegistry,
+  resolveHome,
+  runDir,
+  newRunId,
+  hashFile,
+  hashBuffer,
+  formatRunsTable,
+  formatRunsJson,
+  type RunRecord,
+  type RunStatus,
+  type FinalMetricRow,
+  type EpochMetricRow,
+} from './registry/index.js';

@@ -25,7 +25,15 @@ export function localPath(path: string): string {
 function fail(e: unknown, path: string, what: string): never {
   const code = (e as NodeJS.ErrnoException).code;
   const reason =
-    code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOTDIR' ? 'a parent is not a folder' : (e as Error).message;
+    code === 'ENOENT'
+      ? 'file not found'
+      : code === 'EISDIR'
+        ? 'is a folder, not a file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'ENOTDIR'
+            ? 'a parent is not a folder'
+            : (e as Error).message;
   throw new InputError(`cannot ${what}: ${reason}`, { file: path });
 }
 

@@ -340,13 +340,7 @@ function hpsolb(n: number, t: Float64Array, iorder: Int32Array, iheap: number): 
  * root finder uses it). `fg(x)` returns f and its gradient (1-based arrays are not exposed:
  * `x` and the gradient are ordinary 0-based arrays of length n).
  */
-export function lbfgsb(
-  fg: (x: Float64Array) => { f: number; g: Float64Array },
-  x0: ArrayLike<number>,
-  lower: ArrayLike<number>,
-  upper: ArrayLike<number>,
-  opts: LbfgsbOptions = {},
-): LbfgsbResult {
+export function lbfgsb(fg: (x: Float64Array) => { f: number; g: Float64Array }, x0: ArrayLike<number>, lower: ArrayLike<number>, upper: ArrayLike<number>, opts: LbfgsbOptions = {}): LbfgsbResult {
   const n = x0.length;
   const m = opts.m ?? 10;
   const ftol = opts.ftol ?? 2.220446049250313e-9;

@@ -131,9 +131,7 @@ function seriesPoints(opts: LineChartOptions): Point[] {
   for (const s of opts.series) {
     const xs = s.x ?? opts.x;
     if (xs !== undefined && xs.length !== s.values.length) {
-      throw new Error(
-        `chart "${opts.title}": series "${s.name}" has ${s.values.length} values but ${xs.length} x positions`,
-      );
+      throw new Error(`chart "${opts.title}": series "${s.name}" has ${s.values.length} values but ${xs.length} x positions`);
     }
     for (let i = 0; i < s.values.length; i++) {
       let y = finiteOrNull(s.values[i]);
@@ -259,7 +257,7 @@ export function heatmap(matrix: readonly (readonly number[])[], opts: HeatmapOpt
 
   let lo = Infinity;
   let hi = -Infinity;
-  for (const r of matrix) for (const v of r) if (Number.isFinite(v)) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
+  for (const r of matrix) for (const v of r) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
   const center = opts.center;
   const span = center === undefined ? hi - lo : Math.max(Math.abs(hi - center), Math.abs(lo - center));
   const cells: { r: string; c: string; v: number | null; dark: boolean }[] = [];
@@ -316,8 +314,7 @@ export function heatmap(matrix: readonly (readonly number[])[], opts: HeatmapOpt
 /** A bar chart of values per category; several series draw grouped bars side by side. */
 export function barChart(opts: BarChartOptions): ChartSpec {
   requireUnique(opts.categories, 'category', opts.title);
-  const series: readonly Series[] =
-    opts.series ?? (opts.values !== undefined ? [{ name: opts.yLabel ?? 'value', values: opts.values }] : []);
+  const series: readonly Series[] = opts.series ?? (opts.values !== undefined ? [{ name: opts.yLabel ?? 'value', values: opts.values }] : []);
   if (series.length === 0) throw new Error(`chart "${opts.title}": give values or series`);
   requireUnique(
     series.map((s) => s.name),
@@ -327,9 +324,7 @@ export function barChart(opts: BarChartOptions): ChartSpec {
   const data: { cat: string; y: number | null; series: string }[] = [];
   for (const s of series) {
     if (s.values.length !== opts.categories.length) {
-      throw new Error(
-        `chart "${opts.title}": series "${s.name}" has ${s.values.length} values for ${opts.categories.length} categories`,
-      );
+      throw new Error(`chart "${opts.title}": series "${s.name}" has ${s.values.length} values for ${opts.categories.length} categories`);
     }
     s.values.forEach((v, i) => data.push({ cat: opts.categories[i]!, y: finiteOrNull(v), series: s.name }));
   }

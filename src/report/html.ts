@@ -43,9 +43,7 @@ export function slug(text: string): string {
  */
 export function assertSelfContained(html: string, where: string): void {
   const external =
-    /\b(?:src|href|xlink:href|action|poster|srcset)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?\/\//i.exec(html) ??
-    /url\(\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?\/\//i.exec(html) ??
-    /@import\b/i.exec(html);
+    /\b(?:src|href|xlink:href|action|poster|srcset)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?\/\//i.exec(html) ?? /url\(\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?\/\//i.exec(html) ?? /@import\b/i.exec(html);
   if (external !== null) {
     const at = external.index;
     throw new Error(`${where} refers to an external resource: …${html.slice(Math.max(0, at - 20), at + 60)}…`);

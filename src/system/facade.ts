@@ -43,7 +43,13 @@ export class TrainedModel<M, D> {
   ) {}
 
   /** Train through the system's protocol; `config` and `evalOptions` are partial (the rest defaults). */
-  protected static async trainWith<M, D>(sys: AnySystem, data: D, config: Record<string, unknown>, evalOptions: Record<string, unknown>, o: CallOptions): Promise<{ model: M; eval: Record<string, unknown> }> {
+  protected static async trainWith<M, D>(
+    sys: AnySystem,
+    data: D,
+    config: Record<string, unknown>,
+    evalOptions: Record<string, unknown>,
+    o: CallOptions,
+  ): Promise<{ model: M; eval: Record<string, unknown> }> {
     const cfg = validateOptions(sys.schemas.config, config, `${sys.title} config`) as Record<string, unknown>;
     const ev = validateOptions(sys.schemas.eval, evalOptions, `${sys.title} evaluation options`) as Record<string, unknown>;
     const model = (await sys.train(data, cfg, ev, envOf(o))) as M;

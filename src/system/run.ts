@@ -62,7 +62,11 @@ export async function loadModel(storage: Storage, path: string, systems: readonl
     const dir = await resolveCheckpoint(storage, path);
     const info = await readCheckpointInfo(storage, dir);
     sys = systems.find((s) => s.name === info.system);
-    if (!sys) throw new InputError(`written by system '${String(info.system)}', which this Sheaf does not know (known: ${systems.map((s) => s.name).join(', ')})`, { file: joinPath(dir, 'config.json'), field: 'system' });
+    if (!sys)
+      throw new InputError(`written by system '${String(info.system)}', which this Sheaf does not know (known: ${systems.map((s) => s.name).join(', ')})`, {
+        file: joinPath(dir, 'config.json'),
+        field: 'system',
+      });
     ck = await loadCheckpoint(storage, dir);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
@@ -103,7 +107,12 @@ export interface TrainOptions {
 export function splitTrainOptions(sys: AnySystem, values: Record<string, unknown>, source: string): TrainOptions {
   const all = z.object({ ...sys.schemas.data.shape, ...sys.schemas.config.shape, ...sys.schemas.eval.shape });
   const v = validateOptions(all, values, source) as Record<string, unknown>;
-  const pick = (s: z.ZodObject): Record<string, unknown> => Object.fromEntries(Object.keys(s.shape).filter((k) => k in v).map((k) => [k, v[k]]));
+  const pick = (s: z.ZodObject): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.keys(s.shape)
+        .filter((k) => k in v)
+        .map((k) => [k, v[k]]),
+    );
   return { data: pick(sys.schemas.data), config: pick(sys.schemas.config), eval: pick(sys.schemas.eval) };
 }
 
@@ -196,4 +205,3 @@ export function libraryEnv(storage: Storage, o: Partial<RunEnv> = {}): RunEnv {
       }),
   };
 }
-

@@ -93,7 +93,11 @@ export function optionInfos(schema: z.ZodObject): OptionInfo[] {
 
 /** Names (camelCase) of the boolean fields. */
 export function booleanFields(schema: z.ZodObject): Set<string> {
-  return new Set(optionInfos(schema).filter((o) => o.type === 'boolean').map((o) => o.name));
+  return new Set(
+    optionInfos(schema)
+      .filter((o) => o.type === 'boolean')
+      .map((o) => o.name),
+  );
 }
 
 /** Alias or kebab/camel spelling → field name, for the fields of `schema`. */

@@ -121,7 +121,7 @@ export async function saveCheckpoint(storage: Storage, runDir: string, opts: Sav
   await storage.remove(tmp);
   await storage.mkdir(tmp);
   try {
-    const weights = opts.model ? opts.model.stateDict() : opts.tensors ?? new Map<string, WritableTensor>();
+    const weights = opts.model ? opts.model.stateDict() : (opts.tensors ?? new Map<string, WritableTensor>());
     await storage.write(joinPath(tmp, 'model.safetensors'), tensorsToSafetensors(weights, { format: 'pt' }));
     const extraFiles = Object.keys(opts.files ?? {});
     for (const f of extraFiles) {
@@ -231,8 +231,7 @@ function checkInfo(c: Partial<ConfigFile>, path: string): void {
   for (const f of ['epoch', 'step'] as const) {
     if (!Number.isInteger(c[f]) || (c[f] as number) < 0) throw new InputError(`must be a non-negative integer, got ${JSON.stringify(c[f])}`, { file: path, field: f });
   }
-  const okRng = (st: unknown): boolean =>
-    Array.isArray(st) && (st.length === 4 || st.length === 5) && st.slice(0, 4).every((v) => Number.isInteger(v)) && (st.length === 4 || Number.isFinite(st[4]));
+  const okRng = (st: unknown): boolean => Array.isArray(st) && (st.length === 4 || st.length === 5) && st.slice(0, 4).every((v) => Number.isInteger(v)) && (st.length === 4 || Number.isFinite(st[4]));
   if (c.rngState != null && !okRng(c.rngState)) throw new InputError('must be null or 4 integers (and an optional cached normal value)', { file: path, field: 'rngState' });
   if (c.moduleRng != null && !(typeof c.moduleRng === 'object' && Object.values(c.moduleRng).every(okRng))) {
     throw new InputError('must map module names to rng states', { file: path, field: 'moduleRng' });
@@ -245,7 +244,8 @@ export async function readCheckpointInfo(storage: Storage, dir: string): Promise
   const c = (await readJson(storage, path)) as Partial<ConfigFile> | null;
   if (!c || typeof c !== 'object') throw new InputError('config.json must hold a JSON object', { file: path });
   if (c.format !== CHECKPOINT_FORMAT) throw new InputError(`not a Sheaf checkpoint (format is ${JSON.stringify(c.format)})`, { file: path, field: 'format' });
-  if (c.version !== 1 && c.version !== CHECKPOINT_VERSION) throw new InputError(`unsupported checkpoint version ${String(c.version)} (this build reads 1 and ${CHECKPOINT_VERSION})`, { file: path, field: 'version' });
+  if (c.version !== 1 && c.version !== CHECKPOINT_VERSION)
+    throw new InputError(`unsupported checkpoint version ${String(c.version)} (this build reads 1 and ${CHECKPOINT_VERSION})`, { file: path, field: 'version' });
   checkInfo(c, path);
   const info: CheckpointInfo & { optimizer: Record<string, unknown> | null; fileNames: string[] } = {
     dir,
@@ -312,11 +312,7 @@ export function loadWeights(model: Module, ck: LoadedCheckpoint, file = 'model',
  * state, module generators — for whichever targets are given. Asking for a part the checkpoint
  * does not have is an error. Returns the rest.
  */
-export async function restoreCheckpoint(
-  storage: Storage,
-  dir: string,
-  targets: { model: Module; optimizer?: Optimizer; scheduler?: Scheduler; rng?: Rng },
-): Promise<CheckpointInfo> {
+export async function restoreCheckpoint(storage: Storage, dir: string, targets: { model: Module; optimizer?: Optimizer; scheduler?: Scheduler; rng?: Rng }): Promise<CheckpointInfo> {
   const ck = await loadCheckpoint(storage, dir);
   const where = { file: joinPath(ck.dir, 'config.json') };
   if (targets.optimizer && !ck.optimizerMeta) throw new InputError('checkpoint has no optimizer state', { ...where, field: 'optimizer' });

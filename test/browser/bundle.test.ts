@@ -30,6 +30,9 @@ test('every browser entry bundles without a Node module', async () => {
     const inputs = Object.keys(r.metafile.inputs);
     const nodeOnly = inputs.filter((p) => p.includes('src/node/') || p.startsWith('node:'));
     assert.deepEqual(nodeOnly, [], `${e} pulls in Node-only code`);
-    assert.ok(inputs.some((p) => p.includes('register_all_gradients')), `${e} does not register tfjs gradients`);
+    assert.ok(
+      inputs.some((p) => p.includes('register_all_gradients')),
+      `${e} does not register tfjs gradients`,
+    );
   }
 });

@@ -103,14 +103,7 @@ test('delimiters: auto semicolon, tab, whitespace; explicit option', () => {
 });
 
 test('non-number cell names file, line, column index and header name', () => {
-  const e = throwsInput(
-    () => parseNumericCsv('time,temp,hum\n1,2,3\n4,abc,6\n', { source: 'data/x.csv' }),
-    'data/x.csv',
-    'line 3',
-    'column 2',
-    'field "temp"',
-    "expected a number, got 'abc'",
-  );
+  const e = throwsInput(() => parseNumericCsv('time,temp,hum\n1,2,3\n4,abc,6\n', { source: 'data/x.csv' }), 'data/x.csv', 'line 3', 'column 2', 'field "temp"', "expected a number, got 'abc'");
   assert.deepEqual(e.location, { file: 'data/x.csv', line: 3, column: 2, field: 'temp' });
   // Without a header only the index is known.
   const e2 = throwsInput(() => parseNumericCsv('1,2\n3,x\n', { source: 'y.csv' }), 'y.csv', 'line 2', 'column 2', "got 'x'");

@@ -45,5 +45,8 @@ test('readLabels reads from a storage and names the file', async () => {
   const p = join(dir, 'labels.txt');
   writeFileSync(p, '0\n0\n1\n');
   assert.deepEqual(await readLabels(nodeStorage, p, { binary: true, expectedCount: 3 }), Float32Array.from([0, 0, 1]));
-  await assert.rejects(() => readLabels(nodeStorage, join(dir, 'missing.txt')), (e: unknown) => e instanceof InputError && e.message.includes('missing.txt') && e.message.includes('file not found'));
+  await assert.rejects(
+    () => readLabels(nodeStorage, join(dir, 'missing.txt')),
+    (e: unknown) => e instanceof InputError && e.message.includes('missing.txt') && e.message.includes('file not found'),
+  );
 });

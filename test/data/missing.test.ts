@@ -28,9 +28,7 @@ test('splits are filled independently: no value crosses a split boundary', () =>
   // test [9,10) holds only NaN: an error naming the split.
   assert.throws(
     () => fillForwardBackward(splitView(data, 1, split.test), 1, 1, { split: 'test', header: ['load'], source: 'x.csv' }),
-    (e: unknown) =>
-      e instanceof InputError &&
-      e.message === 'x.csv, column 1, field "load": column has no values in the test split (1 rows), so its missing values cannot be filled',
+    (e: unknown) => e instanceof InputError && e.message === 'x.csv, column 1, field "load": column has no values in the test split (1 rows), so its missing values cannot be filled',
   );
 });
 

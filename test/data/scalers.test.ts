@@ -53,7 +53,7 @@ test('min-max: StemGNN scale (range + 1e-5), clipping of out-of-range values, in
   // The reference's epsilon mismatch: inverse(transform(x)) = min + (x − min)(r + 1e-8)/(r + 1e-5).
   const x = 3;
   const rt = s.inverse(s.transform(Float32Array.from([x, 7, 0])))[0]!;
-  close([rt], [1 + (x - 1) * (3 + 1e-8) / (3 + 1e-5)], 1e-6);
+  close([rt], [1 + ((x - 1) * (3 + 1e-8)) / (3 + 1e-5)], 1e-6);
 });
 
 test('min-max without clipping and with equal epsilons inverts exactly (to float32)', () => {

@@ -22,10 +22,7 @@ test('empty-split errors for each split', () => {
   const check = (n: number, ratios: [number, number, number], name: string, sizes: string): void => {
     assert.throws(
       () => chronologicalSplit(n, ratios, { source: 'tiny.csv' }),
-      (e: unknown) =>
-        e instanceof InputError &&
-        e.message.startsWith(`tiny.csv: the ${name} split is empty: ${n} rows`) &&
-        e.message.includes(sizes),
+      (e: unknown) => e instanceof InputError && e.message.startsWith(`tiny.csv: the ${name} split is empty: ${n} rows`) && e.message.includes(sizes),
     );
   };
   check(3, [7, 2, 1], 'valid', 'train 2, valid 0, test 1');

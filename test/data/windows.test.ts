@@ -31,7 +31,11 @@ test('StemGNN interval semantics: stride = interval with dropRemainder', () => {
   ] as const) {
     const ends = stemgnnEnds(len, w, h, interval);
     const starts = slidingWindowStarts(len, w, h, interval, { dropRemainder: true });
-    assert.deepEqual(Array.from(starts, (s) => s + w), ends, `len ${len} w ${w} h ${h} interval ${interval}`);
+    assert.deepEqual(
+      Array.from(starts, (s) => s + w),
+      ends,
+      `len ${len} w ${w} h ${h} interval ${interval}`,
+    );
   }
   // Without dropRemainder the last partial stride is kept: 16 stride-1 windows, stride 3 → 0,3,...,15 (6).
   assert.deepEqual(Array.from(slidingWindowStarts(30, 12, 3, 3)), [0, 3, 6, 9, 12, 15]);
@@ -53,8 +57,7 @@ test('windows stay inside their split; too-short split is an InputError naming i
   assert.equal(valid[valid.length - 1]! + 5 + 2, 89);
   assert.throws(
     () => splitWindowStarts([89, 100], 12, 3, { split: 'test', source: 'c.csv' }),
-    (e: unknown) =>
-      e instanceof InputError && e.message === 'c.csv: the test split has 11 rows, fewer than window 12 + horizon 3 = 15 needed for one window',
+    (e: unknown) => e instanceof InputError && e.message === 'c.csv: the test split has 11 rows, fewer than window 12 + horizon 3 = 15 needed for one window',
   );
   assert.throws(() => slidingWindowStarts(10, 0, 1), UsageError);
   assert.throws(() => slidingWindowStarts(10, 2, 1, 0), UsageError);
@@ -83,7 +86,10 @@ test('windowBatches and WindowDataset serve every window once per epoch', () => 
   assert.equal(starts[0], 10);
   assert.equal(starts.length, 16);
   const inOrder = windowBatches(starts, 5);
-  assert.deepEqual(inOrder.map((b) => b.length), [5, 5, 5, 1]);
+  assert.deepEqual(
+    inOrder.map((b) => b.length),
+    [5, 5, 5, 1],
+  );
   assert.deepEqual(Array.from(inOrder[1]!), [15, 16, 17, 18, 19]);
 
   const ds = new WindowDataset(data, cols, starts, 4, 1);
@@ -99,6 +105,9 @@ test('windowBatches and WindowDataset serve every window once per epoch', () => 
       assert.equal(batch.y[b * cols + 1], data[(s + 4) * cols + 1]);
     }
   }
-  assert.deepEqual(seen.sort((a, b) => a - b), Array.from(starts));
+  assert.deepEqual(
+    seen.sort((a, b) => a - b),
+    Array.from(starts),
+  );
   assert.throws(() => new WindowDataset(data, cols, Int32Array.from([26]), 4, 1), RangeError);
 });

@@ -115,7 +115,8 @@ test('segment ops: sum/mean/softmax agree with a hand computation', async () => 
       return [segmentSoftmax(scores, ids, 3), segmentMean(tf.tensor2d([[1], [3], [2], [4], [6]]), ids, 3)];
     });
     const s = sm!.dataSync();
-    const e1 = Math.exp(1), e2 = Math.exp(2);
+    const e1 = Math.exp(1),
+      e2 = Math.exp(2);
     assert.ok(Math.abs(s[0]! - e1 / (e1 + e2)) < 1e-6);
     const z = Math.exp(3) + Math.exp(0.5) + Math.exp(10);
     assert.ok(Math.abs(s[4]! - Math.exp(10) / z) < 1e-6);
@@ -151,7 +152,8 @@ test('DFT matrices equal a naive complex transform', async () => {
   const re = tf.tidy(() => tf.matMul(cos, tf.tensor2d(x, [T, 1]))).dataSync();
   const im = tf.tidy(() => tf.matMul(sin, tf.tensor2d(x, [T, 1]))).dataSync();
   for (let k = 0; k < T; k++) {
-    let r = 0, i = 0;
+    let r = 0,
+      i = 0;
     for (let t = 0; t < T; t++) {
       r += x[t]! * Math.cos((2 * Math.PI * k * t) / T);
       i -= x[t]! * Math.sin((2 * Math.PI * k * t) / T);

@@ -348,10 +348,7 @@ test('fused GRU layer (forward and BPTT kernels) matches the per-step composite 
 test('fused Adam and RMSprop steps match the composite updates on cpu (several steps, slots included)', async () => {
   const W = rand([37, 23]);
   const G = [rand([37, 23]), rand([37, 23]), rand([37, 23])];
-  for (const make of [
-    (v: tf.Variable) => new Adam([['w', v]], { lr: 1e-2 }),
-    (v: tf.Variable) => new RMSprop([['w', v]], { lr: 1e-2, eps: 1e-8 }),
-  ]) {
+  for (const make of [(v: tf.Variable) => new Adam([['w', v]], { lr: 1e-2 }), (v: tf.Variable) => new RMSprop([['w', v]], { lr: 1e-2, eps: 1e-8 })]) {
     await parity('optimizer', () => {
       const w = tf.variable(T(W));
       const opt = make(w);

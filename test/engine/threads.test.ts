@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
-
 test('threaded WASM: 2 threads start and agree with 1 thread', () => {
   const file = resolve('test/engine/threads-child.ts');
   const run = (n: number) => {

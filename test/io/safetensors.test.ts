@@ -6,15 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.js';
-import {
-  decodeSafetensors,
-  encodeSafetensors,
-  rawToTensor,
-  float32ToFloat16Bits,
-  float16BitsToFloat32,
-  float32ToBfloat16Bits,
-  type EncodableTensor,
-} from '../../src/io/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, rawToTensor, float32ToFloat16Bits, float16BitsToFloat32, float32ToBfloat16Bits, type EncodableTensor } from '../../src/io/safetensors.js';
 import { loadSafetensorsFile as loadSafetensors, saveSafetensorsFile as saveSafetensors } from '../../src/node/safetensors.js';
 import { InputError } from '../../src/util/errors.js';
 import '../../src/node/setup.js';
@@ -38,7 +30,11 @@ test('reads the file written by the Python struct+json+numpy script', () => {
     assert.equal(t.dtype, wantDtype, name);
     const got = Array.from(t.dataSync(), Number);
     // Every fixture value is exactly representable in float32 after the documented conversion.
-    assert.deepEqual(got.map((v) => Math.fround(v)), want.values.map((v) => Math.fround(v)), name);
+    assert.deepEqual(
+      got.map((v) => Math.fround(v)),
+      want.values.map((v) => Math.fround(v)),
+      name,
+    );
   }
   tf.dispose([...m.values()]);
 });
@@ -107,7 +103,13 @@ test('saveSafetensors/loadSafetensors with tfjs tensors; atomic write leaves no 
   const dir = mkdtempSync(join(tmpdir(), 'sheaf-st-'));
   try {
     const m = new Map<string, tf.Tensor>([
-      ['w', tf.tensor2d([[1, 2], [3, 4]])],
+      [
+        'w',
+        tf.tensor2d([
+          [1, 2],
+          [3, 4],
+        ]),
+      ],
       ['idx', tf.tensor1d([1, -2], 'int32')],
       ['mask', tf.tensor1d([true, false], 'bool')],
     ]);
@@ -137,7 +139,10 @@ test('malformed files are InputErrors naming the file and tensor', () => {
     return out;
   };
   const bad = (buf: Uint8Array, re: RegExp): void => {
-    assert.throws(() => decodeSafetensors(buf, 'x.safetensors'), (e: unknown) => e instanceof InputError && /x\.safetensors/.test(e.message) && re.test(e.message));
+    assert.throws(
+      () => decodeSafetensors(buf, 'x.safetensors'),
+      (e: unknown) => e instanceof InputError && /x\.safetensors/.test(e.message) && re.test(e.message),
+    );
   };
   bad(good.subarray(0, 5), /header length/);
   bad(good.subarray(0, good.length - 1), /cover|data_offsets/);

@@ -12,7 +12,7 @@ test('hand-worked case (scikit-learn docstring example)', () => {
   // thresholds 0.8: P 1, R .5; 0.4: P .5, R .5; 0.35: P 2/3, R 1 → .5·1 + .5·2/3
   assertClose(averagePrecision(y, s), 0.5 + 1 / 3, 'ap');
   // trapezoid through (0,1) (.5,1) (.5,.5) (1,2/3)
-  assertClose(prAucTrapezoid(y, s), 0.5 + 0.5 * (0.5 + 2 / 3) / 2, 'pr trapezoid');
+  assertClose(prAucTrapezoid(y, s), 0.5 + (0.5 * (0.5 + 2 / 3)) / 2, 'pr trapezoid');
 });
 
 test('a tied positive/negative pair counts one half', () => {
@@ -23,7 +23,10 @@ test('a tied positive/negative pair counts one half', () => {
 
 test('ROC-AUC, AP and PR-AUC match scikit-learn on tied random cases (number[] and Float32Array)', () => {
   for (const c of fixture.binaryScores) {
-    for (const [kind, s] of [['number[]', c.scores], ['Float32Array', Float32Array.from(c.scores)]] as const) {
+    for (const [kind, s] of [
+      ['number[]', c.scores],
+      ['Float32Array', Float32Array.from(c.scores)],
+    ] as const) {
       assertClose(rocAuc(c.yTrue, s), c.rocAuc, `${c.name} ${kind} rocAuc`);
       assertClose(averagePrecision(c.yTrue, s), c.averagePrecision, `${c.name} ${kind} AP`);
       assertClose(prAucTrapezoid(c.yTrue, s), c.prAucTrapezoid, `${c.name} ${kind} PR trapezoid`);

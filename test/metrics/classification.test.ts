@@ -19,7 +19,13 @@ test('hand-worked binary and macro precision / recall / F1', () => {
   assertPrf(precisionRecallF1(y, p, { average: 'binary', posLabel: 0 }), { precision: 0.5, recall: 0.5, f1: 0.5 }, 'pos 0');
   const m = (2 / 3 + 1 / 2) / 2;
   assertPrf(precisionRecallF1(y, p, { average: 'macro' }), { precision: m, recall: m, f1: m }, 'macro');
-  assert.deepEqual(confusionMatrix(y, p), { labels: [0, 1], matrix: [[1, 1], [1, 2]] });
+  assert.deepEqual(confusionMatrix(y, p), {
+    labels: [0, 1],
+    matrix: [
+      [1, 1],
+      [1, 2],
+    ],
+  });
 });
 
 test('zero_division = 0: no predicted positives gives precision 0 and F1 0', () => {

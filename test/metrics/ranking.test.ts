@@ -24,7 +24,14 @@ test('hand-worked single user', () => {
 });
 
 test('ties go to the lower item index; users without positives are skipped', () => {
-  const input: RankingInput = { scores: [[1, 1, 1, 1], [0, 0, 0, 0]], positives: [[1], []], exclude: [[0], []] };
+  const input: RankingInput = {
+    scores: [
+      [1, 1, 1, 1],
+      [0, 0, 0, 0],
+    ],
+    positives: [[1], []],
+    exclude: [[0], []],
+  };
   const r = rankingMetrics(input, { ks: [1] });
   assert.equal(r.nUsers, 1);
   assert.equal(r.atK[0]!.recall, 1); // item 0 excluded, item 1 wins the tie over 2 and 3
@@ -35,7 +42,10 @@ test('matches an independent numpy full-sort implementation (flat Float32Array a
   for (const c of fixture.ranking) {
     const flat = Float32Array.from(c.scores);
     const rows = Array.from({ length: c.positives.length }, (_, u) => c.scores.slice(u * c.nItems, (u + 1) * c.nItems));
-    for (const [kind, scores] of [['flat', { data: flat, nItems: c.nItems }], ['rows', rows]] as const) {
+    for (const [kind, scores] of [
+      ['flat', { data: flat, nItems: c.nItems }],
+      ['rows', rows],
+    ] as const) {
       const input: RankingInput = { scores, positives: c.positives, exclude: c.exclude };
       const ideal = rankingMetrics(input, { ks: c.ks });
       const retrieved = rankingMetrics(input, { ks: c.ks, idcg: 'retrieved' });
@@ -78,7 +88,12 @@ test('heap top-K equals a full sort on a larger random case with ties', () => {
     cand.sort((a, b) => data[u * nItems + b]! - data[u * nItems + a]! || a - b);
     let hits = 0;
     let dcg = 0;
-    cand.slice(0, k).forEach((it, r) => { if (pos.has(it)) { hits++; dcg += 1 / Math.log2(r + 2); } });
+    cand.slice(0, k).forEach((it, r) => {
+      if (pos.has(it)) {
+        hits++;
+        dcg += 1 / Math.log2(r + 2);
+      }
+    });
     let idcg = 0;
     for (let r = 0; r < Math.min(pos.size, k); r++) idcg += 1 / Math.log2(r + 2);
     recall += hits / pos.size;

@@ -14,13 +14,18 @@ const F = fixtures();
 test('MultiHeadAttention: names, count, shapes; rows of the weights sum to 1', () => {
   const rng = new Rng(30);
   const mha = new MultiHeadAttention(8, 2, rng);
-  assert.deepEqual([...mha.stateDict().keys()], [
-    'q_proj.weight', 'q_proj.bias', 'k_proj.weight', 'k_proj.bias',
-    'v_proj.weight', 'v_proj.bias', 'o_proj.weight', 'o_proj.bias',
-  ]);
+  assert.deepEqual([...mha.stateDict().keys()], ['q_proj.weight', 'q_proj.bias', 'k_proj.weight', 'k_proj.bias', 'v_proj.weight', 'v_proj.bias', 'o_proj.weight', 'o_proj.bias']);
   assert.equal(mha.numParameters(), 4 * (8 * 8 + 8));
   const x = rand(rng, [3, 5, 8]) as tf.Tensor3D;
-  const pad = tf.tensor2d([[0, 0, 0, 0, 0], [0, 0, 0, 0, 1], [0, 0, 1, 1, 1]], [3, 5], 'int32');
+  const pad = tf.tensor2d(
+    [
+      [0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 1],
+      [0, 0, 1, 1, 1],
+    ],
+    [3, 5],
+    'int32',
+  );
   const { output, weights } = mha.forward(x, { keyPaddingMask: pad, causal: true, returnWeights: true });
   assert.deepEqual(output.shape, [3, 5, 8]);
   assert.deepEqual(weights!.shape, [3, 2, 5, 5]);
@@ -94,13 +99,16 @@ test('MultiHeadAttention: gradient check over all parameters and the input (RoPE
   const rng = new Rng(34);
   const mha = new MultiHeadAttention(8, 4, rng, { numKeyValueHeads: 2, rotary: { base: 100 }, causal: true });
   const x = tf.variable(rand(rng, [2, 4, 8]));
-  const pad = tf.tensor2d([[0, 0, 0, 0], [0, 0, 0, 1]], [2, 4], 'int32');
-  const R = rand(rng, [2, 4, 8]);
-  expectGradOk(
-    () => tf.sum(tf.mul(mha.forward(x as unknown as tf.Tensor3D, { keyPaddingMask: pad }).output, R)) as tf.Scalar,
-    [...mha.namedParameters(), ['x', x]],
-    { rng, maxPerVariable: 10 },
+  const pad = tf.tensor2d(
+    [
+      [0, 0, 0, 0],
+      [0, 0, 0, 1],
+    ],
+    [2, 4],
+    'int32',
   );
+  const R = rand(rng, [2, 4, 8]);
+  expectGradOk(() => tf.sum(tf.mul(mha.forward(x as unknown as tf.Tensor3D, { keyPaddingMask: pad }).output, R)) as tf.Scalar, [...mha.namedParameters(), ['x', x]], { rng, maxPerVariable: 10 });
   // Dropout on the weights is active only in training and repeatable with its seed.
   const drop = new MultiHeadAttention(8, 2, new Rng(1), { dropout: 0.5, dropoutRng: new Rng(2) });
   const a = drop.forward(x as unknown as tf.Tensor3D).output;

@@ -14,7 +14,14 @@ import '../../src/node/setup.js';
 await initEngine({ backend: 'wasm' });
 
 function weightsFor(rng: Rng, shape: number[]): tf.Tensor {
-  return tf.tensor(rng.uniformArray(shape.reduce((a, b) => a * b, 1), -1, 1), shape);
+  return tf.tensor(
+    rng.uniformArray(
+      shape.reduce((a, b) => a * b, 1),
+      -1,
+      1,
+    ),
+    shape,
+  );
 }
 
 test('Linear: shapes, PyTorch names, parameter count, gradient check', () => {
@@ -49,7 +56,14 @@ test('Linear without bias; ModuleList naming; freeze by pattern', () => {
 test('Embedding: lookup and gradient check (gather + segment sum on WASM)', () => {
   const rng = new Rng(3);
   const emb = new Embedding(10, 4, rng);
-  const ids = tf.tensor2d([[1, 2, 2], [9, 0, 1]], [2, 3], 'int32');
+  const ids = tf.tensor2d(
+    [
+      [1, 2, 2],
+      [9, 0, 1],
+    ],
+    [2, 3],
+    'int32',
+  );
   const R = weightsFor(rng, [2, 3, 4]);
   assert.deepEqual(emb.forward(ids).shape, [2, 3, 4]);
   const res = gradCheck(() => tf.sum(tf.mul(tf.square(emb.forward(ids)), R)) as tf.Scalar, emb.namedParameters());
@@ -75,10 +89,7 @@ test('Dropout: identity in eval, keeps the expectation in training, repeatable w
 test('GRU: PyTorch parameter names and count, gradient check, h0 and layout', () => {
   const rng = new Rng(5);
   const gru = new GRU(3, 4, rng, { numLayers: 2 });
-  assert.deepEqual([...gru.stateDict().keys()], [
-    'weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0',
-    'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1',
-  ]);
+  assert.deepEqual([...gru.stateDict().keys()], ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1']);
   // PyTorch: 3H(I+H) + 6H per layer.
   assert.equal(gru.numParameters(), 3 * 4 * (3 + 4) + 24 + 3 * 4 * (4 + 4) + 24);
   const x = weightsFor(rng, [2, 5, 3]) as tf.Tensor3D;
@@ -89,10 +100,14 @@ test('GRU: PyTorch parameter names and count, gradient check, h0 and layout', ()
   // The last output step is the last layer's final state.
   const last = tf.squeeze(tf.slice(output, [0, 4, 0], [2, 1, 4]), [1]).dataSync();
   assert.deepEqual(Array.from(last), Array.from(tf.squeeze(tf.slice(hN, [1, 0, 0], [1, 2, 4]), [0]).dataSync()));
-  const res = gradCheck(() => {
-    const o = gru.forward(x).output;
-    return tf.sum(tf.mul(o, R)) as tf.Scalar;
-  }, gru.namedParameters(), { rng, maxPerVariable: 12 });
+  const res = gradCheck(
+    () => {
+      const o = gru.forward(x).output;
+      return tf.sum(tf.mul(o, R)) as tf.Scalar;
+    },
+    gru.namedParameters(),
+    { rng, maxPerVariable: 12 },
+  );
   assert.equal(res.failures.length, 0, JSON.stringify(res.failures.slice(0, 3)));
   gru.dispose();
 });

@@ -70,7 +70,10 @@ test('GATv2Layer and GATLayer: analytic gradients equal torch autograd', () => {
     const R = fx(r);
     const adj = layer instanceof GATLayer ? fx(f.v1.adjacency, 'int32') : undefined;
     const vars = [...layer.namedParameters(), ['x', x]] as Array<[string, tf.Variable]>;
-    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.forward(x as unknown as tf.Tensor3D, { adjacency: adj }).output, R)) as tf.Scalar, vars.map(([, v]) => v));
+    const { grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(layer.forward(x as unknown as tf.Tensor3D, { adjacency: adj }).output, R)) as tf.Scalar,
+      vars.map(([, v]) => v),
+    );
     for (const [name, v] of vars) assertClose(grads[v.name]!, expected[name], 1e-5, 1e-4, `d/d ${name}`);
     tf.dispose([x, R, ...(adj ? [adj] : []), ...Object.values(grads)]);
     layer.dispose();
@@ -80,7 +83,16 @@ test('GATv2Layer and GATLayer: analytic gradients equal torch autograd', () => {
 test('GATLayer and GATv2Layer: gradient check over all parameters and the input', () => {
   const rng = new Rng(48);
   const x = tf.variable(rand(rng, [2, 4, 3]));
-  const adj = tf.tensor2d([[1, 1, 0, 1], [1, 1, 1, 0], [0, 1, 1, 1], [1, 0, 1, 1]], [4, 4], 'int32');
+  const adj = tf.tensor2d(
+    [
+      [1, 1, 0, 1],
+      [1, 1, 1, 0],
+      [0, 1, 1, 1],
+      [1, 0, 1, 1],
+    ],
+    [4, 4],
+    'int32',
+  );
   for (const layer of [
     new GATLayer(3, rng, { numNodes: 4 }),
     new GATv2Layer(3, rng, { numNodes: 4, embedDim: 5 }),

@@ -65,14 +65,27 @@ test('GINEdgeConv: gradient check over all parameters and the node input', () =>
   const rng = new Rng(52);
   const conv = new GINEdgeConv(3, rng, { hiddenDim: 4 });
   const x = tf.variable(rand(rng, [4, 3]));
-  const ei = tf.tensor2d([[0, 1, 2, 3, 2], [1, 0, 3, 2, 0]], [2, 5], 'int32');
-  const attr = tf.tensor2d([[0, 0], [0, 1], [3, 2], [3, 0], [1, 1]], [5, 2], 'int32');
-  const R = rand(rng, [4, 3]);
-  expectGradOk(
-    () => tf.sum(tf.mul(tf.tanh(conv.forward(x as unknown as tf.Tensor2D, ei, attr)), R)) as tf.Scalar,
-    [...conv.namedParameters(), ['x', x]],
-    { eps: 1e-3 },
+  const ei = tf.tensor2d(
+    [
+      [0, 1, 2, 3, 2],
+      [1, 0, 3, 2, 0],
+    ],
+    [2, 5],
+    'int32',
   );
+  const attr = tf.tensor2d(
+    [
+      [0, 0],
+      [0, 1],
+      [3, 2],
+      [3, 0],
+      [1, 1],
+    ],
+    [5, 2],
+    'int32',
+  );
+  const R = rand(rng, [4, 3]);
+  expectGradOk(() => tf.sum(tf.mul(tf.tanh(conv.forward(x as unknown as tf.Tensor2D, ei, attr)), R)) as tf.Scalar, [...conv.namedParameters(), ['x', x]], { eps: 1e-3 });
   tf.dispose([x, ei, attr, R]);
   conv.dispose();
 });

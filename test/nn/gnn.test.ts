@@ -43,9 +43,24 @@ function adapterGNNTrainable(m: GNNGraphPred): void {
 test('GNN (Hu et al.): pretrain-gnns state-dict names in order; exact parameter counts of docs/research/graph.md §1a', () => {
   const small = new GNN(2, 4, new Rng(80));
   const names = small.namedParameters().map(([n]) => n);
-  assert.deepEqual(names.slice(0, 8), ['x_embedding1.weight', 'x_embedding2.weight', 'gnns.0.mlp.0.weight', 'gnns.0.mlp.0.bias', 'gnns.0.mlp.2.weight', 'gnns.0.mlp.2.bias', 'gnns.0.edge_embedding1.weight', 'gnns.0.edge_embedding2.weight']);
+  assert.deepEqual(names.slice(0, 8), [
+    'x_embedding1.weight',
+    'x_embedding2.weight',
+    'gnns.0.mlp.0.weight',
+    'gnns.0.mlp.0.bias',
+    'gnns.0.mlp.2.weight',
+    'gnns.0.mlp.2.bias',
+    'gnns.0.edge_embedding1.weight',
+    'gnns.0.edge_embedding2.weight',
+  ]);
   assert.deepEqual(names.slice(-2), ['batch_norms.1.weight', 'batch_norms.1.bias']);
-  assert.deepEqual(small.namedBuffers().map(([n]) => n).slice(-3), ['batch_norms.1.running_mean', 'batch_norms.1.running_var', 'batch_norms.1.num_batches_tracked']);
+  assert.deepEqual(
+    small
+      .namedBuffers()
+      .map(([n]) => n)
+      .slice(-3),
+    ['batch_norms.1.running_mean', 'batch_norms.1.running_var', 'batch_norms.1.num_batches_tracked'],
+  );
   // The full official key set of a 2-layer GNN (state_dict of pretrain-gnns' model.GNN).
   const official = ['x_embedding1.weight', 'x_embedding2.weight'];
   for (let l = 0; l < 2; l++) official.push(...['mlp.0.weight', 'mlp.0.bias', 'mlp.2.weight', 'mlp.2.bias', 'edge_embedding1.weight', 'edge_embedding2.weight'].map((k) => `gnns.${l}.${k}`));

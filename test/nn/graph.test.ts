@@ -82,7 +82,12 @@ test('MessagePassing: message/aggregate/update routing, every aggregation, flow 
   const n = S.numSegments as number;
   // Edge e goes from node 0 (irrelevant) to S.index[e].
   const ei = edgeIndexFrom(new Array(S.index.length).fill(0), S.index);
-  for (const [aggr, key] of [['sum', 'sum'], ['add', 'sum'], ['mean', 'mean'], ['max', 'max']] as const) {
+  for (const [aggr, key] of [
+    ['sum', 'sum'],
+    ['add', 'sum'],
+    ['mean', 'mean'],
+    ['max', 'max'],
+  ] as const) {
     const conv = new GivenMessages({ aggr });
     assertClose(conv.propagate(ei, { m, numNodes: n }), S[key].y, 1e-6, 1e-5, aggr);
   }
@@ -91,7 +96,11 @@ test('MessagePassing: message/aggregate/update routing, every aggregation, flow 
   assertClose(custom.propagate(ei, { m, numNodes: n }), tf.mul(fx(S.sum.y), 2), 1e-6, 1e-5, 'custom aggregation');
   assert.throws(() => new GivenMessages().propagate(ei, { m }), /numNodes/);
 
-  const x = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+  const x = tf.tensor2d([
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ]);
   const w = tf.tensor1d([1, 10, 100]);
   const edges = edgeIndexFrom([0, 1, 2], [1, 2, 1]); // 0→1, 1→2, 2→1
   const fwd = new WeightedSum().propagate(edges, { x, w });
@@ -101,7 +110,10 @@ test('MessagePassing: message/aggregate/update routing, every aggregation, flow 
   assertClose(rev, [1 + 3, 2 + 4, 3 + 50, 4 + 60, 5 + 300, 6 + 400], 1e-5, 1e-6, 'target_to_source');
   // Bipartite: 2 senders, 3 receivers; x_j from the first tensor, rows from the second.
   class Bip extends MessagePassing {}
-  const xs = tf.tensor2d([[1, 1], [2, 2]]);
+  const xs = tf.tensor2d([
+    [1, 1],
+    [2, 2],
+  ]);
   const xt = tf.zeros([3, 2]);
   assertClose(new Bip().propagate(edgeIndexFrom([0, 1, 1], [2, 2, 0]), { x: [xs, xt] }), [2, 2, 0, 0, 3, 3], 0, 0, 'bipartite');
   const xv = tf.variable(rand(new Rng(71), [3, 2]));
@@ -136,11 +148,23 @@ test('collate: disjoint union with node/edge offsets, batch vector, features, ta
   assert.deepEqual(Array.from(b.nodePtr), [0, 3, 4, 6]);
   assert.deepEqual(Array.from(b.edgePtr), [0, 2, 2, 4]);
   assert.deepEqual(Array.from(b.batch.dataSync()), [0, 0, 0, 1, 2, 2]);
-  assert.deepEqual(b.edgeIndex.arraySync(), [[0, 1, 5, 4], [1, 2, 4, 5]]);
+  assert.deepEqual(b.edgeIndex.arraySync(), [
+    [0, 1, 5, 4],
+    [1, 2, 4, 5],
+  ]);
   assert.equal(b.x!.dtype, 'int32');
   assert.deepEqual(b.x!.shape, [6, 2]);
-  assert.deepEqual(b.edgeAttr!.arraySync(), [[0, 0], [1, 0], [3, 1], [3, 2]]);
-  assert.deepEqual(b.y!.arraySync(), [[1, -1], [0, 1], [1, 1]]);
+  assert.deepEqual(b.edgeAttr!.arraySync(), [
+    [0, 0],
+    [1, 0],
+    [3, 1],
+    [3, 2],
+  ]);
+  assert.deepEqual(b.y!.arraySync(), [
+    [1, -1],
+    [0, 1],
+    [1, 1],
+  ]);
   assert.deepEqual(b.graphSizes(), [3, 1, 2]);
   b.dispose();
   const lone = collate([{ numNodes: 1, src: [], dst: [], edgeAttr: [] }], { edgeAttrWidth: 2, edgeAttrDtype: 'int32' });
@@ -149,8 +173,22 @@ test('collate: disjoint union with node/edge offsets, batch vector, features, ta
   lone.dispose();
   assert.throws(() => collate([{ numNodes: 2, src: [0], dst: [2] }]), /outside its 2 nodes/);
   assert.throws(() => collate([{ numNodes: 2, src: [0], dst: [1], x: [1, 2, 3] }]), /not a multiple/);
-  assert.throws(() => collate([{ numNodes: 1, src: [], dst: [], x: [1] }, { numNodes: 1, src: [], dst: [], x: [1, 2] }]), /width 2/);
-  assert.throws(() => collate([{ numNodes: 1, src: [], dst: [], x: [1] }, { numNodes: 1, src: [], dst: [] }]), /some graphs have x/);
+  assert.throws(
+    () =>
+      collate([
+        { numNodes: 1, src: [], dst: [], x: [1] },
+        { numNodes: 1, src: [], dst: [], x: [1, 2] },
+      ]),
+    /width 2/,
+  );
+  assert.throws(
+    () =>
+      collate([
+        { numNodes: 1, src: [], dst: [], x: [1] },
+        { numNodes: 1, src: [], dst: [] },
+      ]),
+    /some graphs have x/,
+  );
 });
 
 test('global pooling: sum / mean / max with an empty graph, GlobalAttention gates sum to 1 per graph, gradients', () => {
@@ -159,12 +197,30 @@ test('global pooling: sum / mean / max with an empty graph, GlobalAttention gate
   const batch = tf.tensor1d([0, 0, 2, 2, 2], 'int32'); // graph 1 is empty
   const sums = globalAddPool(x, batch, 3).arraySync() as number[][];
   const xs = x.arraySync() as number[][];
-  assertClose(sums[0]!, xs[0]!.map((v, f) => v + xs[1]![f]!), 1e-6, 1e-6, 'sum');
+  assertClose(
+    sums[0]!,
+    xs[0]!.map((v, f) => v + xs[1]![f]!),
+    1e-6,
+    1e-6,
+    'sum',
+  );
   assert.deepEqual(sums[1], [0, 0, 0]);
-  assertClose((globalMeanPool(x, batch, 3).arraySync() as number[][])[2]!, xs[2]!.map((v, f) => (v + xs[3]![f]! + xs[4]![f]!) / 3), 1e-6, 1e-6, 'mean');
+  assertClose(
+    (globalMeanPool(x, batch, 3).arraySync() as number[][])[2]!,
+    xs[2]!.map((v, f) => (v + xs[3]![f]! + xs[4]![f]!) / 3),
+    1e-6,
+    1e-6,
+    'mean',
+  );
   const mx = globalMaxPool(x, batch, 3).arraySync() as number[][];
   assert.deepEqual(mx[1], [0, 0, 0]);
-  assertClose(mx[2]!, xs[2]!.map((v, f) => Math.max(v, xs[3]![f]!, xs[4]![f]!)), 0, 0, 'max');
+  assertClose(
+    mx[2]!,
+    xs[2]!.map((v, f) => Math.max(v, xs[3]![f]!, xs[4]![f]!)),
+    0,
+    0,
+    'max',
+  );
   const ga = new GlobalAttention(new Linear(3, 1, rng));
   assert.deepEqual([...ga.stateDict().keys()], ['gate_nn.weight', 'gate_nn.bias']);
   const gate = ga.gate(x, batch, 3);

@@ -54,7 +54,14 @@ export function assertClose(actual: tf.Tensor | ArrayLike<number>, expected: Fx 
 }
 
 export function rand(rng: Rng, shape: number[], lo = -1, hi = 1): tf.Tensor {
-  return tf.tensor(rng.uniformArray(shape.reduce((p, d) => p * d, 1), lo, hi), shape);
+  return tf.tensor(
+    rng.uniformArray(
+      shape.reduce((p, d) => p * d, 1),
+      lo,
+      hi,
+    ),
+    shape,
+  );
 }
 
 /** Run gradCheck and fail with the first mismatches; returns the number of elements checked. */

@@ -24,7 +24,10 @@ test('LoRALinear: flat (loralib) names, frozen base, starts equal to the base, i
   assert.equal(lora.scaling, 2);
   assert.equal(lora.numParameters(), 30 + 5 + 12 + 10);
   assert.equal(lora.numParameters(true), 12 + 10);
-  assert.deepEqual(lora.namedTrainable().map(([n]) => n), ['lora_A', 'lora_B']);
+  assert.deepEqual(
+    lora.namedTrainable().map(([n]) => n),
+    ['lora_A', 'lora_B'],
+  );
   // kaiming_uniform(a=√5) on [r, in]: bound 1/√in.
   assert.ok(Math.max(...Array.from(lora.loraA.dataSync()).map(Math.abs)) <= 1 / Math.sqrt(6));
   assert.deepEqual(Array.from(lora.loraB.dataSync()), new Array(10).fill(0));
@@ -45,16 +48,18 @@ test('LoRALinear: forward = base + (alpha/r)·x·Aᵀ·Bᵀ; merge/unmerge; disa
   const A = lora.loraA.arraySync();
   const B = lora.loraB.arraySync();
   const xs = x.arraySync() as number[][];
-  const manual = xs.map((row) => W.map((wo, o) => {
-    let s = b[o]!;
-    for (let i = 0; i < 4; i++) s += wo[i]! * row[i]!;
-    for (let k = 0; k < 2; k++) {
-      let ax = 0;
-      for (let i = 0; i < 4; i++) ax += A[k]![i]! * row[i]!;
-      s += 0.5 * B[o]![k]! * ax;
-    }
-    return s;
-  }));
+  const manual = xs.map((row) =>
+    W.map((wo, o) => {
+      let s = b[o]!;
+      for (let i = 0; i < 4; i++) s += wo[i]! * row[i]!;
+      for (let k = 0; k < 2; k++) {
+        let ax = 0;
+        for (let i = 0; i < 4; i++) ax += A[k]![i]! * row[i]!;
+        s += 0.5 * B[o]![k]! * ax;
+      }
+      return s;
+    }),
+  );
   const y = lora.forward(x);
   assertClose(y, manual.flat(), 1e-5, 1e-5, 'formula');
   lora.merge();
@@ -108,19 +113,27 @@ test('Adapter: names, count, identity at start, scale options, gradient check', 
   assertClose(y0, x, 0, 0, 'identity residual at init');
   // AdapterGNN form: parallel (no residual), learnable scale 0.01, BatchNorm after up_proj.
   const par = new Adapter(6, 2, rng, { residual: false, scale: { learnable: 0.01 }, norm: 'batchnorm' });
-  assert.deepEqual([...par.stateDict().keys()], [
-    'scale', 'down_proj.weight', 'down_proj.bias', 'up_proj.weight', 'up_proj.bias', 'norm.weight', 'norm.bias',
-    'norm.running_mean', 'norm.running_var', 'norm.num_batches_tracked',
-  ]);
+  assert.deepEqual(
+    [...par.stateDict().keys()],
+    ['scale', 'down_proj.weight', 'down_proj.bias', 'up_proj.weight', 'up_proj.bias', 'norm.weight', 'norm.bias', 'norm.running_mean', 'norm.running_var', 'norm.num_batches_tracked'],
+  );
   assert.equal(par.numParameters(), 6 * 2 + 2 + 2 * 6 + 6 + 12 + 1);
   // Non-trivial up-projection for the gradient check.
   ad.upProj.weight.assign(rand(rng, [6, 2]) as tf.Tensor2D);
   const fixed = new Adapter(6, 2, rng, { scale: 0.5, activation: 'gelu' });
   fixed.upProj.weight.assign(rand(rng, [6, 2]) as tf.Tensor2D);
-  const expected = tf.add(x, tf.mul(fixed.upProj.forward(tf.tidy(() => {
-    const h = fixed.downProj.forward(x);
-    return tf.mul(tf.mul(h, 0.5), tf.add(1, tf.erf(tf.mul(h, Math.SQRT1_2))));
-  })), 0.5));
+  const expected = tf.add(
+    x,
+    tf.mul(
+      fixed.upProj.forward(
+        tf.tidy(() => {
+          const h = fixed.downProj.forward(x);
+          return tf.mul(tf.mul(h, 0.5), tf.add(1, tf.erf(tf.mul(h, Math.SQRT1_2))));
+        }),
+      ),
+      0.5,
+    ),
+  );
   assertClose(fixed.forward(x), expected, 1e-6, 1e-5, 'x + 0.5·f(x)');
   const xv = tf.variable(rand(rng, [5, 6]));
   const R = rand(rng, [5, 6]);
@@ -156,7 +169,12 @@ test('HardConcrete: parameter, sampling statistics match P(z>0), eval gates, l0N
   const mean = tf.mean(g.logAlpha).dataSync()[0]!;
   assert.ok(Math.abs(mean - 1) < 0.02);
   assert.ok(Math.abs(tf.mean(new HardConcrete(100, rng, { droprateInit: 0.2 }).logAlpha).dataSync()[0]! - Math.log(4)) < 0.01);
-  g.logAlpha.assign(tf.tensor2d([[-2, 0, 0.5], [1.5, 3, -0.7]]));
+  g.logAlpha.assign(
+    tf.tensor2d([
+      [-2, 0, 0.5],
+      [1.5, 3, -0.7],
+    ]),
+  );
   const z = g.forward();
   assert.deepEqual(z.shape, [2, 3]);
   assert.ok(z.dataSync().every((v) => v >= 0 && v <= 1));
@@ -177,11 +195,32 @@ test('HardConcrete: parameter, sampling statistics match P(z>0), eval gates, l0N
   assertClose(g.forward(), manual, 1e-6, 1e-5, 'expected gate');
   assertClose(g.l0Norm(), [Array.from(keep).reduce((s, v) => s + v, 0)], 1e-5, 1e-5, 'l0Norm');
   // Gradients: l0Norm, the expected gate, and a sample with fixed noise.
-  const u = tf.tensor2d([[0.2, 0.7, 0.4], [0.55, 0.3, 0.8]]);
+  const u = tf.tensor2d([
+    [0.2, 0.7, 0.4],
+    [0.55, 0.3, 0.8],
+  ]);
   expectGradOk(() => g.l0Norm(), g.namedParameters());
   expectGradOk(() => tf.sum(tf.square(g.expectedGate())) as tf.Scalar, g.namedParameters(), { eps: 1e-3 });
-  expectGradOk(() => tf.sum(tf.mul(hardConcreteFromNoise(g.logAlpha, u), tf.tensor2d([[1, -2, 3], [0.5, 1, -1]]))) as tf.Scalar, g.namedParameters(), { eps: 1e-3 });
-  g.logAlpha.assign(tf.tensor2d([[-9, 0, 9], [2, 5, -6]]));
+  expectGradOk(
+    () =>
+      tf.sum(
+        tf.mul(
+          hardConcreteFromNoise(g.logAlpha, u),
+          tf.tensor2d([
+            [1, -2, 3],
+            [0.5, 1, -1],
+          ]),
+        ),
+      ) as tf.Scalar,
+    g.namedParameters(),
+    { eps: 1e-3 },
+  );
+  g.logAlpha.assign(
+    tf.tensor2d([
+      [-9, 0, 9],
+      [2, 5, -6],
+    ]),
+  );
   g.clampLogAlpha();
   assertClose(g.logAlpha, [Math.log(0.01), 0, Math.log(100), 2, Math.log(100), Math.log(0.01)], 1e-5, 1e-5, 'clamp');
   tf.dispose([z, u]);
@@ -191,7 +230,10 @@ test('HardConcrete: parameter, sampling statistics match P(z>0), eval gates, l0N
 
 test('HardConcrete.deterministicMask: CoFi rule per row — round(expected zeros) smallest zeroed, soft values kept', () => {
   const g = new HardConcrete([2, 4], new Rng(66), { evalMode: 'cofi' });
-  const la = [[4, -3, 2, -4], [4, 4, 3, -0.5]];
+  const la = [
+    [4, -3, 2, -4],
+    [4, 4, 3, -0.5],
+  ];
   g.logAlpha.assign(tf.tensor2d(la));
   g.eval();
   const m = g.forward().arraySync() as number[][];

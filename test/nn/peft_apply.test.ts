@@ -29,7 +29,10 @@ function fixtureModel(): LlamaForCausalLM {
 test('Module structure: namedModules, getSubmodule, replaceChild keeps the name and re-points fields and arrays', () => {
   const rng = new Rng(131);
   const mlp = ginMlp(3, 4, 2, rng);
-  assert.deepEqual(mlp.namedModules().map(([n]) => n), ['', '0', '1', '2']);
+  assert.deepEqual(
+    mlp.namedModules().map(([n]) => n),
+    ['', '0', '1', '2'],
+  );
   const x = rand(rng, [5, 3]);
   const fresh = new Linear(3, 4, rng);
   const old = mlp.replaceChild('0', fresh);
@@ -71,7 +74,10 @@ test('applyLoRA on q_proj / v_proj (NutePrune): names, only LoRA trainable, equa
   const wrapped = applyLoRA(m, ['q_proj', 'v_proj'], new Rng(132), { r: L.r, alpha: L.alpha });
   assert.deepEqual(wrapped, ['model.layers.0.self_attn.q_proj', 'model.layers.0.self_attn.v_proj', 'model.layers.1.self_attn.q_proj', 'model.layers.1.self_attn.v_proj']);
   assert.ok(m.model.layers.at(1).selfAttn.vProj instanceof LoRALinear);
-  assert.deepEqual(m.namedTrainable().map(([n]) => n), Object.keys(L.state));
+  assert.deepEqual(
+    m.namedTrainable().map(([n]) => n),
+    Object.keys(L.state),
+  );
   assert.equal(m.numParameters(true), 2 * (4 * 16 + 16 * 4) + 2 * (4 * 16 + 8 * 4));
   // Base names unchanged: the pretrained state dict still loads (non-strict: the LoRA factors are new).
   const { missing, unexpected } = m.loadStateDict(new Map(Object.entries(X.state).map(([k, v]) => [k, fx(v as never)])), { strict: false });
@@ -112,7 +118,10 @@ test('applyLoRA: peft layout names, dropout, freezeOthers=false, gradient check,
   const names = [...m.stateDict().keys()];
   assert.ok(names.includes('model.layers.0.mlp.gate_proj.base_layer.weight'));
   assert.ok(names.includes('model.layers.0.mlp.down_proj.lora_B.weight'));
-  assert.ok(m.namedTrainable().some(([n]) => n === 'model.embed_tokens.weight'), 'others left trainable');
+  assert.ok(
+    m.namedTrainable().some(([n]) => n === 'model.embed_tokens.weight'),
+    'others left trainable',
+  );
   assert.ok(!m.namedTrainable().some(([n]) => n.includes('base_layer')), 'wrapped base frozen');
   // Applying again does not wrap the base layers inside the wrappers.
   assert.throws(() => applyLoRA(m, 'model.layers.*.mlp.*', rng), /no Linear matches/);
@@ -136,7 +145,17 @@ test('injectAdapter: parallel / sequential adapters keep the wrapped names; mode
   const w = injectAdapter(gnn, 'gnns.0.mlp', ad);
   assert.ok(gnn.gnns.at(0).mlp instanceof WithAdapter);
   const names = [...gnn.stateDict().keys()].filter((k) => k.startsWith('gnns.0.mlp'));
-  assert.deepEqual(names, ['gnns.0.mlp.0.weight', 'gnns.0.mlp.0.bias', 'gnns.0.mlp.2.weight', 'gnns.0.mlp.2.bias', 'gnns.0.mlp.adapter.scale', 'gnns.0.mlp.adapter.down_proj.weight', 'gnns.0.mlp.adapter.down_proj.bias', 'gnns.0.mlp.adapter.up_proj.weight', 'gnns.0.mlp.adapter.up_proj.bias']);
+  assert.deepEqual(names, [
+    'gnns.0.mlp.0.weight',
+    'gnns.0.mlp.0.bias',
+    'gnns.0.mlp.2.weight',
+    'gnns.0.mlp.2.bias',
+    'gnns.0.mlp.adapter.scale',
+    'gnns.0.mlp.adapter.down_proj.weight',
+    'gnns.0.mlp.adapter.down_proj.bias',
+    'gnns.0.mlp.adapter.up_proj.weight',
+    'gnns.0.mlp.adapter.up_proj.bias',
+  ]);
   assertClose(w.forward(x), tf.add(mlpBefore, ad.forward(x)), 1e-6, 1e-6, 'parallel');
   // LoRA on a Linear inside the wrapper reaches the wrapped Sequential's forward.
   applyLoRA(gnn, 'gnns.0.mlp.0', rng, { r: 1, freezeOthers: false });
@@ -151,12 +170,31 @@ test('injectAdapter: parallel / sequential adapters keep the wrapped names; mode
   gnn.train();
   assert.equal((seqAd.base as BatchNorm1d).training, true);
   assert.throws(() => injectAdapter(gnn, 'gnns.1', ad), /single-input/);
-  const ei = tf.tensor2d([[0, 1, 2], [1, 2, 0]], [2, 3], 'int32');
+  const ei = tf.tensor2d(
+    [
+      [0, 1, 2],
+      [1, 2, 0],
+    ],
+    [2, 3],
+    'int32',
+  );
   const ea = tf.zeros([3, 2], 'int32') as tf.Tensor2D;
-  const xs = tf.tensor2d([[1, 0], [2, 1], [3, 0]], [3, 2], 'int32');
+  const xs = tf.tensor2d(
+    [
+      [1, 0],
+      [2, 1],
+      [3, 0],
+    ],
+    [3, 2],
+    'int32',
+  );
   const R = rand(rng, [3, 4]);
   gnn.eval();
-  expectGradOk(() => tf.sum(tf.mul(gnn.forward(xs, ei, ea), R)) as tf.Scalar, gnn.namedParameters().filter(([n]) => n.includes('adapter') || n.includes('houlsby.down')), { eps: 1e-3 });
+  expectGradOk(
+    () => tf.sum(tf.mul(gnn.forward(xs, ei, ea), R)) as tf.Scalar,
+    gnn.namedParameters().filter(([n]) => n.includes('adapter') || n.includes('houlsby.down')),
+    { eps: 1e-3 },
+  );
   assertNoLeak('adapted GNN', () => gnn.forward(xs, ei, ea));
   tf.dispose([x, mlpBefore, ei, ea, xs, R]);
   gnn.dispose();

@@ -30,7 +30,13 @@ test('TimeEncode: TGAT names and initial frequencies 1/10^linspace(0, 9, d); cos
   assert.equal(te.numParameters(true), 10);
   assert.equal(new TimeEncode(5, { learnable: false }).numParameters(), 0);
   const tgsl = timeFrequencies(9, 'tgsl'); // a = 3: ω_i = 3^(−i/3)
-  assertClose(tgsl, Array.from({ length: 9 }, (_, i) => 3 ** (-i / 3)), 0, 1e-6, 'tgsl frequencies');
+  assertClose(
+    tgsl,
+    Array.from({ length: 9 }, (_, i) => 3 ** (-i / 3)),
+    0,
+    1e-6,
+    'tgsl frequencies',
+  );
   const p = new Pair(T.dims, new Rng(100));
   loadState(p, T.state);
   const dts = fx(T.dts);
@@ -49,11 +55,22 @@ test('TimeEncode: TGAT names and initial frequencies 1/10^linspace(0, 9, d); cos
 
 test('TemporalAttention (TGAT AttnModel, prod): official names; output and weights equal torch, with padding and TGSL value weights', () => {
   const p = new Pair(T.dims, new Rng(103));
-  assert.deepEqual([...p.attn.stateDict().keys()], [
-    'merger.fc1.weight', 'merger.fc1.bias', 'merger.fc2.weight', 'merger.fc2.bias',
-    'multi_head_target.w_qs.weight', 'multi_head_target.w_ks.weight', 'multi_head_target.w_vs.weight',
-    'multi_head_target.layer_norm.weight', 'multi_head_target.layer_norm.bias', 'multi_head_target.fc.weight', 'multi_head_target.fc.bias',
-  ]);
+  assert.deepEqual(
+    [...p.attn.stateDict().keys()],
+    [
+      'merger.fc1.weight',
+      'merger.fc1.bias',
+      'merger.fc2.weight',
+      'merger.fc2.bias',
+      'multi_head_target.w_qs.weight',
+      'multi_head_target.w_ks.weight',
+      'multi_head_target.w_vs.weight',
+      'multi_head_target.layer_norm.weight',
+      'multi_head_target.layer_norm.bias',
+      'multi_head_target.fc.weight',
+      'multi_head_target.fc.bias',
+    ],
+  );
   loadState(p, T.state);
   p.eval();
   const inp = {
@@ -90,7 +107,19 @@ test('TemporalAttention and MergeLayer: gradient check; dropout is training-only
   const att = new TemporalAttention(2, 1, 1, rng, { numHeads: 2, dropout: 0 });
   const src = tf.variable(rand(rng, [2, 2]));
   const seq = tf.variable(rand(rng, [2, 3, 2]));
-  const inp = { srcTime: rand(rng, [2, 1]), seqTime: rand(rng, [2, 3, 1]) as tf.Tensor3D, seqEdge: rand(rng, [2, 3, 1]) as tf.Tensor3D, mask: tf.tensor2d([[0, 0, 1], [0, 0, 0]], [2, 3], 'int32') };
+  const inp = {
+    srcTime: rand(rng, [2, 1]),
+    seqTime: rand(rng, [2, 3, 1]) as tf.Tensor3D,
+    seqEdge: rand(rng, [2, 3, 1]) as tf.Tensor3D,
+    mask: tf.tensor2d(
+      [
+        [0, 0, 1],
+        [0, 0, 0],
+      ],
+      [2, 3],
+      'int32',
+    ),
+  };
   const R = rand(rng, [2, 2]);
   const loss = (): tf.Scalar => tf.sum(tf.mul(att.forward({ ...inp, src: src as unknown as tf.Tensor2D, seq: seq as unknown as tf.Tensor3D }).output, R)) as tf.Scalar;
   const pick = att.namedParameters().filter(([n]) => !n.includes('layer_norm'));
@@ -104,7 +133,10 @@ test('TemporalAttention and MergeLayer: gradient check; dropout is training-only
   const fwd = () => drop.forward({ ...inp, src: src as unknown as tf.Tensor2D, seq: seq as unknown as tf.Tensor3D }).output.dataSync();
   const t1 = fwd();
   const t2 = fwd();
-  assert.ok(t1.some((v, i) => v !== t2[i]), 'training: different masks per call');
+  assert.ok(
+    t1.some((v, i) => v !== t2[i]),
+    'training: different masks per call',
+  );
   drop.eval();
   assert.deepEqual(Array.from(fwd()), Array.from(fwd()));
   assert.throws(() => new TemporalAttention(2, 1, 1, rng, { dropout: 0.1 }), /dropoutRng/);

@@ -24,9 +24,15 @@ test('LlamaForCausalLM: Hugging Face names in order, exact parameter count, tied
   const names = [...m.stateDict().keys()];
   assert.deepEqual(names.slice(0, 10), [
     'model.embed_tokens.weight',
-    'model.layers.0.self_attn.q_proj.weight', 'model.layers.0.self_attn.k_proj.weight', 'model.layers.0.self_attn.v_proj.weight', 'model.layers.0.self_attn.o_proj.weight',
-    'model.layers.0.mlp.gate_proj.weight', 'model.layers.0.mlp.up_proj.weight', 'model.layers.0.mlp.down_proj.weight',
-    'model.layers.0.input_layernorm.weight', 'model.layers.0.post_attention_layernorm.weight',
+    'model.layers.0.self_attn.q_proj.weight',
+    'model.layers.0.self_attn.k_proj.weight',
+    'model.layers.0.self_attn.v_proj.weight',
+    'model.layers.0.self_attn.o_proj.weight',
+    'model.layers.0.mlp.gate_proj.weight',
+    'model.layers.0.mlp.up_proj.weight',
+    'model.layers.0.mlp.down_proj.weight',
+    'model.layers.0.input_layernorm.weight',
+    'model.layers.0.post_attention_layernorm.weight',
   ]);
   assert.deepEqual(names.slice(-2), ['model.norm.weight', 'lm_head.weight']);
   assert.deepEqual([...names].sort(), Object.keys(X.state).sort());
@@ -47,7 +53,16 @@ test('LlamaForCausalLM: Hugging Face names in order, exact parameter count, tied
     assert.equal(v.numParameters(), llamaParameterCount({ ...cfg, ...extra }).total, JSON.stringify(extra));
     v.dispose();
   }
-  const hf = llamaConfigFromHF({ vocab_size: 32000, hidden_size: 4096, intermediate_size: 11008, num_hidden_layers: 32, num_attention_heads: 32, rms_norm_eps: 1e-6, hidden_act: 'silu', tie_word_embeddings: false });
+  const hf = llamaConfigFromHF({
+    vocab_size: 32000,
+    hidden_size: 4096,
+    intermediate_size: 11008,
+    num_hidden_layers: 32,
+    num_attention_heads: 32,
+    rms_norm_eps: 1e-6,
+    hidden_act: 'silu',
+    tie_word_embeddings: false,
+  });
   // LLaMA-7B: 6.74 B parameters; NutePrune's prunable part 6.48 B (docs/research/sequence.md §2(a)).
   assert.equal(llamaParameterCount(hf).total, 6_738_415_616);
   assert.equal(llamaParameterCount(hf).prunable, 32 * (4 * 4096 * 4096 + 3 * 4096 * 11008));
@@ -80,7 +95,14 @@ test('forward equals the torch transcription of HF LlamaForCausalLM: logits, hid
   assertClose([m.loss(ids, { labels }).dataSync()[0]!], [X.loss], 1e-5, 1e-5, 'loss, ignore -100');
   assertClose([m.loss(ids).dataSync()[0]!], [X.lossAll], 1e-5, 1e-5, 'loss');
   // A loss mask skipping the same two targets equals the ignore-index loss.
-  const lossMask = tf.tensor2d([[1, 1, 0, 1, 1, 1], [1, 1, 1, 1, 0, 1]], [2, 6], 'int32');
+  const lossMask = tf.tensor2d(
+    [
+      [1, 1, 0, 1, 1, 1],
+      [1, 1, 1, 1, 0, 1],
+    ],
+    [2, 6],
+    'int32',
+  );
   assertClose([m.loss(ids, { lossMask }).dataSync()[0]!], [X.loss], 1e-5, 1e-5, 'loss mask');
   assert.equal(causalLMLoss(r.logits, tf.fill([2, 6], -100, 'int32') as tf.Tensor2D).dataSync()[0], 0);
   // tokenLogProbs sums to −loss·count.
@@ -107,7 +129,10 @@ test('NutePrune mask hooks: head / intermediate / hidden masks and a fixed RMSNo
   const M = X.masks;
   const masks = { headMask: fx(M.headZ), intermediateMask: fx(M.intermediateZ), hiddenMask: fx(M.hiddenZ) };
   const ids = tf.tensor2d(X.ids, [2, 6], 'int32');
-  for (const [at, key] of [['gate_and_up', 'logits'], ['product', 'logitsProduct']] as const) {
+  for (const [at, key] of [
+    ['gate_and_up', 'logits'],
+    ['product', 'logitsProduct'],
+  ] as const) {
     const m = fixtureModel({ rmsNormWidth: M.rmsNormWidth, intermediateMaskAt: at });
     const r = m.forward(ids, { masks, returnHiddenStates: at === 'gate_and_up' });
     assertClose(r.logits, M[key], 2e-5, 1e-4, `masked logits (${at})`);
@@ -136,7 +161,12 @@ test('KV cache: prefill + one-token steps give the logits of the full forward; t
   const before = tf.memory().numTensors;
   const cache = new KVCache(2);
   const parts: number[][][] = [[], []];
-  for (const [from, len] of [[0, 3], [3, 1], [4, 1], [5, 1]] as const) {
+  for (const [from, len] of [
+    [0, 3],
+    [3, 1],
+    [4, 1],
+    [5, 1],
+  ] as const) {
     const step = tf.slice(ids, [0, from], [2, len]) as tf.Tensor2D;
     const l = m.forward(step, { cache }).logits;
     const a = l.arraySync() as number[][][];
@@ -163,7 +193,10 @@ test('KV cache: prefill + one-token steps give the logits of the full forward; t
 
 test('generation: greedy equals repeated argmax of the full forward, with or without the cache; seeded sampling; allowed set; top-k', () => {
   const m = fixtureModel();
-  const prompts = [[1, 5, 2], [0, 4, 4]];
+  const prompts = [
+    [1, 5, 2],
+    [0, 4, 4],
+  ];
   const greedy = m.generate(prompts, { maxNewTokens: 5 });
   const seqs = prompts.map((p) => [...p]);
   for (let s = 0; s < 5; s++) {
@@ -173,7 +206,10 @@ test('generation: greedy equals repeated argmax of the full forward, with or wit
       seqs[b]!.push(last.indexOf(Math.max(...last)));
     });
   }
-  assert.deepEqual(greedy, seqs.map((s) => s.slice(3)));
+  assert.deepEqual(
+    greedy,
+    seqs.map((s) => s.slice(3)),
+  );
   assert.deepEqual(m.generate(prompts, { maxNewTokens: 5, useCache: false }), greedy);
   const sample = (seed: number, extra = {}) => m.generate(prompts, { maxNewTokens: 8, strategy: 'sample', temperature: 1.5, rng: new Rng(seed), ...extra });
   assert.deepEqual(sample(5), sample(5), 'same seed, same sample');
@@ -211,8 +247,22 @@ test('CausalLM loss: finite-difference gradient check through embeddings, norm a
   for (const tie of [false, true]) {
     const rng = new Rng(122);
     const m = new LlamaForCausalLM({ vocabSize: 7, hiddenSize: 4, intermediateSize: 6, numHiddenLayers: 1, numAttentionHeads: 2, initializerRange: 0.5, tieWordEmbeddings: tie }, rng);
-    const ids = tf.tensor2d([[1, 6, 2, 2], [0, 3, 5, 4]], [2, 4], 'int32');
-    const labels = tf.tensor2d([[1, 6, -100, 2], [0, 3, 5, 4]], [2, 4], 'int32');
+    const ids = tf.tensor2d(
+      [
+        [1, 6, 2, 2],
+        [0, 3, 5, 4],
+      ],
+      [2, 4],
+      'int32',
+    );
+    const labels = tf.tensor2d(
+      [
+        [1, 6, -100, 2],
+        [0, 3, 5, 4],
+      ],
+      [2, 4],
+      'int32',
+    );
     const pick = m.namedParameters().filter(([n]) => /embed_tokens|model\.norm|lm_head|o_proj/.test(n));
     expectGradOk(() => m.loss(ids, { labels }), pick, { eps: 1e-3 });
     tf.dispose([ids, labels]);
@@ -228,7 +278,9 @@ test('LlamaDecoderLayer: finite-difference gradient check over every parameter a
   const headMask = tf.tensor1d([1, 0.5, 0.9, 0.2]);
   const intermediateMask = rand(rng, [6], 0, 1);
   const hiddenMask = rand(rng, [8], 0, 1);
-  expectGradOk(() => tf.sum(tf.mul(layer.forward(x as unknown as tf.Tensor3D, { headMask, intermediateMask, hiddenMask }).hidden, R)) as tf.Scalar, [...layer.namedParameters(), ['x', x]], { eps: 1e-3 });
+  expectGradOk(() => tf.sum(tf.mul(layer.forward(x as unknown as tf.Tensor3D, { headMask, intermediateMask, hiddenMask }).hidden, R)) as tf.Scalar, [...layer.namedParameters(), ['x', x]], {
+    eps: 1e-3,
+  });
   tf.dispose([x, R, headMask, intermediateMask, hiddenMask]);
   layer.dispose();
 });

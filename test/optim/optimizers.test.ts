@@ -43,8 +43,14 @@ function lossOf(w1: tf.Tensor, w2: tf.Tensor): tf.Scalar {
 function build(c: Case, w1: tf.Variable, w2: tf.Variable): Optimizer {
   const Cls = CLASSES[c.optimizer] as unknown as new (p: unknown, o: unknown) => Optimizer;
   const params: Array<[string, tf.Variable]> | ParamGroup[] = c.groups
-    ? [{ params: [['w1', w1]], ...c.groups[0] }, { params: [['w2', w2]], ...c.groups[1] }]
-    : [['w1', w1], ['w2', w2]];
+    ? [
+        { params: [['w1', w1]], ...c.groups[0] },
+        { params: [['w2', w2]], ...c.groups[1] },
+      ]
+    : [
+        ['w1', w1],
+        ['w2', w2],
+      ];
   return new Cls(params, c.options);
 }
 
@@ -114,15 +120,33 @@ test('stateDict/loadStateDict: 2 steps + restore into a fresh optimizer + 3 step
 
 test('state dict names slots by parameter name and records step counts', () => {
   const { w1, w2 } = makeParams();
-  const opt = new Adam([['enc.w1', w1], ['enc.w2', w2]], { lr: 0.1, amsgrad: true });
+  const opt = new Adam(
+    [
+      ['enc.w1', w1],
+      ['enc.w2', w2],
+    ],
+    { lr: 0.1, amsgrad: true },
+  );
   oneStep(opt, w1, w2);
   const s = opt.stateDict();
   assert.deepEqual([...s.tensors.keys()].sort(), ['enc.w1.exp_avg', 'enc.w1.exp_avg_sq', 'enc.w1.max_exp_avg_sq', 'enc.w2.exp_avg', 'enc.w2.exp_avg_sq', 'enc.w2.max_exp_avg_sq']);
   assert.deepEqual(s.meta['steps'], { 'enc.w1': 1, 'enc.w2': 1 });
   assert.equal(s.meta['kind'], 'Adam');
-  const sgd = new SGD([['enc.w1', w1], ['enc.w2', w2]], { lr: 0.1 });
+  const sgd = new SGD(
+    [
+      ['enc.w1', w1],
+      ['enc.w2', w2],
+    ],
+    { lr: 0.1 },
+  );
   assert.throws(() => sgd.loadStateDict(s), /Adam, not SGD/);
-  const other = new Adam([['x', w1], ['enc.w2', w2]], { lr: 0.1 });
+  const other = new Adam(
+    [
+      ['x', w1],
+      ['enc.w2', w2],
+    ],
+    { lr: 0.1 },
+  );
   assert.throws(() => other.loadStateDict(s), /parameters/);
   tf.dispose([...s.tensors.values()]);
   [opt, sgd, other].forEach((o) => o.dispose());
@@ -136,7 +160,13 @@ test('parameters without gradients, in frozen groups, or not trainable are skipp
   const d = tf.variable(tf.tensor1d([7, 8]));
   const opt = new Adam(
     [
-      { params: [['a', a], ['b', b], ['d', d]] },
+      {
+        params: [
+          ['a', a],
+          ['b', b],
+          ['d', d],
+        ],
+      },
       { params: [['c', c]], frozen: true },
     ],
     { lr: 0.1 },
@@ -145,7 +175,10 @@ test('parameters without gradients, in frozen groups, or not trainable are skipp
   const g = tf.tensor1d([1, -1]);
   opt.step({ [a.name]: g, [c.name]: g, [d.name]: g });
   // Adam's first step moves each coordinate by lr·sign(g) (up to eps).
-  assert.deepEqual(Array.from(a.dataSync()).map((x) => Math.round(x * 1e4) / 1e4), [0.9, 2.1]);
+  assert.deepEqual(
+    Array.from(a.dataSync()).map((x) => Math.round(x * 1e4) / 1e4),
+    [0.9, 2.1],
+  );
   assert.deepEqual(Array.from(b.dataSync()), [3, 4]);
   assert.deepEqual(Array.from(c.dataSync()), [5, 6]);
   assert.deepEqual(Array.from(d.dataSync()), [7, 8]);
@@ -180,14 +213,30 @@ test('bad options are usage errors', () => {
   assert.throws(() => new Adam([a], { lr: -1 }), UsageError);
   assert.throws(() => new Adam([a], { lr: 0.1, betas: [0.9, 1] }), UsageError);
   assert.throws(() => new RMSprop([], { lr: 0.1 }), UsageError);
-  assert.throws(() => new AdamW([['x', a], ['y', a]], { lr: 0.1 }), /twice/);
+  assert.throws(
+    () =>
+      new AdamW(
+        [
+          ['x', a],
+          ['y', a],
+        ],
+        { lr: 0.1 },
+      ),
+    /twice/,
+  );
   assert.throws(() => new SGD([{ params: [['x', a]], lr: 0.1 }], { lr: 0 }), UsageError);
   a.dispose();
 });
 
 test('a step makes no lasting tensors', () => {
   const { w1, w2 } = makeParams();
-  const opt = new RMSprop([['w1', w1], ['w2', w2]], { lr: 0.01, centered: true, momentum: 0.9 });
+  const opt = new RMSprop(
+    [
+      ['w1', w1],
+      ['w2', w2],
+    ],
+    { lr: 0.01, centered: true, momentum: 0.9 },
+  );
   oneStep(opt, w1, w2); // creates the slots
   const before = tf.memory().numTensors;
   for (let i = 0; i < 5; i++) oneStep(opt, w1, w2);

@@ -146,10 +146,7 @@ test('chart builders reject malformed input', () => {
   );
   assert.throws(() => heatmap([[1, 2], [3]], { title: 'h' }), /row 1 has 1 columns, expected 2/);
   assert.throws(() => heatmap([[1, 2]], { title: 'h', colLabels: ['a', 'a'] }), /duplicate column label/);
-  assert.throws(
-    () => seriesWithIntervals({ title: 'i', series: [{ name: 's', values: [1, 2] }], intervals: [{ start: 5, end: 2 }] }),
-    /interval 0 \[5, 2\]/,
-  );
+  assert.throws(() => seriesWithIntervals({ title: 'i', series: [{ name: 's', values: [1, 2] }], intervals: [{ start: 5, end: 2 }] }), /interval 0 \[5, 2\]/);
   assert.throws(() => barChart({ title: 'b', categories: ['a', 'b'], values: [1] }), /1 values for 2 categories/);
 });
 
@@ -160,16 +157,11 @@ test('specs that would load data from elsewhere are refused', async () => {
     encoding: { x: { field: 'a', type: 'quantitative' } },
   } as ChartSpec;
   await assert.rejects(renderChartSvg(spec), /may not load/);
-  await assert.rejects(
-    renderReport({ title: 't', sections: [{ title: 's', html: '<img src="https://example.com/x.png">' }] }),
-    /external resource/,
-  );
+  await assert.rejects(renderReport({ title: 't', sections: [{ title: 's', html: '<img src="https://example.com/x.png">' }] }), /external resource/);
 });
 
 test('NaN values leave gaps instead of breaking the chart', async () => {
-  const svg = await renderChartSvg(
-    lineChart({ title: 'loss', series: [{ name: 'train', values: [1, Number.NaN, 0.5, Number.POSITIVE_INFINITY, 0.25] }] }),
-  );
+  const svg = await renderChartSvg(lineChart({ title: 'loss', series: [{ name: 'train', values: [1, Number.NaN, 0.5, Number.POSITIVE_INFINITY, 0.25] }] }));
   assert.ok(!svg.includes('NaN'));
   assert.ok(svg.includes('<path'));
 });

@@ -24,7 +24,7 @@ export function sampleReportInput(): ReportInput {
   const x = Array.from({ length: n }, (_, i) => i);
   const signal = x.map((i) => Math.sin(i / 12) + 0.15 * rng.normal() + (i >= 120 && i <= 134 ? 2.2 : 0) + (i === 300 ? -2.5 : 0));
 
-  const nodes = ['Clark/Lake', 'Belmont', 'Fullerton', 'O\'Hare', 'Howard', 'Midway', '95th', 'Cermak'];
+  const nodes = ['Clark/Lake', 'Belmont', 'Fullerton', "O'Hare", 'Howard', 'Midway', '95th', 'Cermak'];
   const adj = nodes.map((_, i) => nodes.map((__, j) => (i === j ? 1 : Math.exp(-Math.abs(i - j) / 2) * (0.6 + 0.4 * rng.uniform()))));
 
   return {
@@ -83,7 +83,16 @@ export function sampleReportInput(): ReportInput {
             height: 200,
           }),
         ],
-        tables: [{ caption: 'Detection at the POT threshold', columns: ['method', 'F1', 'precision', 'recall'], rows: [['POT', 0.8123, 0.9, 0.74], ['epsilon', 0.7, 0.65, null]] }],
+        tables: [
+          {
+            caption: 'Detection at the POT threshold',
+            columns: ['method', 'F1', 'precision', 'recall'],
+            rows: [
+              ['POT', 0.8123, 0.9, 0.74],
+              ['epsilon', 0.7, 0.65, null],
+            ],
+          },
+        ],
       },
       {
         title: 'Learned graph',

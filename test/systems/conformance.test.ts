@@ -38,7 +38,10 @@ for (const sys of SYSTEMS.filter((s) => s.name !== 'toy')) {
     sys.dispose(a.model);
     assert.equal(tf.memory().numTensors, before, 'tensors left after train + dispose');
     assert.ok(a.result.results.length > 0, 'train reports results');
-    assert.ok(a.result.results.every((r) => r.model && r.baselines.length > 0), 'every result has the model beside a baseline');
+    assert.ok(
+      a.result.results.every((r) => r.model && r.baselines.length > 0),
+      'every result has the model beside a baseline',
+    );
 
     // Same seed, same numbers; another seed, other numbers.
     const b = await trainRun(sys, opts, env(1, 'runs/b'));

@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { SYSTEMS, findSystem } from '../../src/systems/index.js';
 import { booleanFields, canonicalKeys, validateOptions } from '../../src/system/schema.js';
 import { cliVerbs, findVerb } from '../../src/node/cli/verbs.js';
@@ -30,7 +30,12 @@ function commands(md: string): string[][] {
   for (const raw of md.split('\n')) {
     const m = /(?:^|`|\$ )\s*(?:npx )?sheaf ([a-z-]+) ([a-z-]+)((?: [^`#|]*)?)/.exec(raw);
     if (!m || !findSystem(m[1]!)) continue;
-    const args = (m[3] ?? '').trim().replace(/<[^>]+>/g, 'X').replace(/…|\.\.\.|\[.*?\]/g, '').split(/\s+/).filter(Boolean);
+    const args = (m[3] ?? '')
+      .trim()
+      .replace(/<[^>]+>/g, 'X')
+      .replace(/…|\.\.\.|\[.*?\]/g, '')
+      .split(/\s+/)
+      .filter(Boolean);
     out.push([m[1]!, m[2]!, ...args]);
   }
   return out;
@@ -52,4 +57,23 @@ test('every sheaf command in the READMEs parses against its verb', () => {
     }
   }
   assert.ok(n >= 10, `only ${n} commands found`);
+});
+
+test('every repository file a README names exists', () => {
+  const files = ['README.md', 'BENCHMARKS.md', 'data/README.md', 'docs/adding-a-system.md', 'scripts/torch/README.md', ...SYSTEMS.filter((s) => s.name !== 'toy').map((s) => readmePath(s))];
+  // Our own source and docs (upstream files a README mentions, e.g. an official repository's src/model.py, are not ours).
+  const ours = /^(?:src|test|bench|scripts|docs|examples|native)\/[\w./-]+\.(?:ts|mts|mjs|md|cc|h|gyp)$|^(?:src|test|bench|scripts|docs|examples|native|data)\/[\w./-]+\/$/;
+  const missing: string[] = [];
+  let n = 0;
+  for (const f of files) {
+    const md = readFileSync(f.startsWith('/') ? f : join(ROOT, f), 'utf8');
+    for (const m of md.matchAll(/`([\w./-]+)`|\]\(([\w./-]+)\)/g)) {
+      const p = (m[1] ?? m[2])!;
+      if (!ours.test(p)) continue;
+      n++;
+      if (!existsSync(join(ROOT, p))) missing.push(`${f}: ${p}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+  assert.ok(n >= 20, `only ${n} paths found`);
 });

@@ -40,7 +40,14 @@ async function rerun(name: string, native: 'on' | 'off' = 'off') {
   const finals = reg.finalMetrics(run.id);
   const epochs = reg.epochMetrics(run.id).filter((e) => e.name !== 'seconds');
   reg.close();
-  return { b, finals, epochs, result: JSON.parse(readFileSync(join(run.dir, 'metrics.json'), 'utf8')) as { results: Array<{ split: string; protocol: string | null; baselines: Array<{ label: string; metrics: Record<string, number | null> }> }> } };
+  return {
+    b,
+    finals,
+    epochs,
+    result: JSON.parse(readFileSync(join(run.dir, 'metrics.json'), 'utf8')) as {
+      results: Array<{ split: string; protocol: string | null; baselines: Array<{ label: string; metrics: Record<string, number | null> }> }>;
+    },
+  };
 }
 
 /** The old registry named a split and its protocol in one string: `test (POT)`. */
@@ -126,5 +133,10 @@ test('with the native kernels: every model metric of the four runs within 0.1 % 
     }
   }
   worst.sort((x, y) => y[1] - x[1]);
-  console.log(`largest relative differences: ${worst.slice(0, 4).map(([k, r]) => `${k} ${r.toExponential(1)}`).join('; ')}`);
+  console.log(
+    `largest relative differences: ${worst
+      .slice(0, 4)
+      .map(([k, r]) => `${k} ${r.toExponential(1)}`)
+      .join('; ')}`,
+  );
 });

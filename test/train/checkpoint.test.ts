@@ -133,7 +133,19 @@ test('checkpoint folder layout, PyTorch names, latest pointer, pruning, incomple
     const x = data.x;
     trainStep({ optimizer: s.optimizer, loss: () => tf.mean(s.model.forward(x)) as tf.Scalar });
     for (const epoch of [1, 2, 3]) {
-      await saveCheckpoint(fsx, dir, { system: 'toy', model: s.model, optimizer: s.optimizer, scheduler: s.scheduler, config: CONFIG, epoch, step: epoch * 4, rng: s.rng, bestMetric: 0.5, extra: { note: 'x' }, keep: 2 });
+      await saveCheckpoint(fsx, dir, {
+        system: 'toy',
+        model: s.model,
+        optimizer: s.optimizer,
+        scheduler: s.scheduler,
+        config: CONFIG,
+        epoch,
+        step: epoch * 4,
+        rng: s.rng,
+        bestMetric: 0.5,
+        extra: { note: 'x' },
+        keep: 2,
+      });
     }
     assert.deepEqual(readdirSync(dir).sort(), ['epoch-0002', 'epoch-0003', 'latest']);
     assert.deepEqual(readdirSync(join(dir, 'epoch-0003')).sort(), ['complete', 'config.json', 'model.safetensors', 'optimizer.safetensors']);

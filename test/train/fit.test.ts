@@ -60,7 +60,10 @@ test('early stopping after `patience` epochs without improvement; best weights r
   });
   assert.equal(r.stoppedEarly, true);
   assert.equal(r.interrupted, false);
-  assert.deepEqual(r.history.map((h) => h.epoch), [1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(
+    r.history.map((h) => h.epoch),
+    [1, 2, 3, 4, 5, 6, 7],
+  );
   assert.deepEqual(seen, [1, 2, 4]);
   assert.equal(r.bestEpoch, 4);
   assert.equal(r.bestMetric, 1.0);
@@ -108,8 +111,14 @@ test('loss parts are reduced per epoch (mean by default, or as told); validate e
     validate: (epoch) => ({ epoch }),
   });
   assert.deepEqual(r.history[0]!.train, { a: 16, b: 6, loss: 22 });
-  assert.deepEqual(r.history.map((h) => h.valid?.epoch ?? null), [null, 2, null, 4]);
-  assert.deepEqual(r.history.map((h) => h.steps), [3, 3, 3, 3]);
+  assert.deepEqual(
+    r.history.map((h) => h.valid?.epoch ?? null),
+    [null, 2, null, 4],
+  );
+  assert.deepEqual(
+    r.history.map((h) => h.steps),
+    [3, 3, 3, 3],
+  );
   p.dispose();
 });
 
@@ -151,17 +160,14 @@ test('abort signal stops after the current batch; completed epochs are checkpoin
 test('a non-finite loss stops with an error naming epoch and batch; bad options are usage errors', async () => {
   const p = problem(4);
   let n = 0;
-  await assert.rejects(
-    fit({ ...p.base, epochs: 3, step: () => (++n === 5 ? NaN : 1) }),
-    (e: unknown) => e instanceof SheafError && /NaN at epoch 2, batch 2/.test((e as Error).message),
-  );
+  await assert.rejects(fit({ ...p.base, epochs: 3, step: () => (++n === 5 ? NaN : 1) }), (e: unknown) => e instanceof SheafError && /NaN at epoch 2, batch 2/.test((e as Error).message));
   await assert.rejects(fit({ ...p.base, epochs: 1, earlyStopping: { patience: 1 } }), UsageError);
   await assert.rejects(fit({ ...p.base, epochs: 1, restore: 'best' }), /needs a monitor/);
   await assert.rejects(fit({ ...p.base, epochs: 1, validateEvery: 0 }), UsageError);
   p.dispose();
 });
 
-test('progress: a batch event per step with the epoch\'s batch count, an epoch event per epoch', async () => {
+test("progress: a batch event per step with the epoch's batch count, an epoch event per epoch", async () => {
   const p = problem(5);
   const events: string[] = [];
   await fit({ ...p.base, epochs: 2, progress: { batch: (b) => events.push(`b${b.epoch}.${b.batch}/${b.batches}`), epoch: (r) => events.push(`e${r.epoch}`) } });

@@ -10,16 +10,41 @@ export type Modality = 'dna' | 'rna' | 'protein';
 
 /** IUPAC nucleotide codes (DNA spelling) → the set of bases each one stands for. */
 export const IUPAC_DNA: Readonly<Record<string, string>> = {
-  A: 'A', C: 'C', G: 'G', T: 'T',
-  R: 'AG', Y: 'CT', S: 'CG', W: 'AT', K: 'GT', M: 'AC',
-  B: 'CGT', D: 'AGT', H: 'ACT', V: 'ACG', N: 'ACGT',
+  A: 'A',
+  C: 'C',
+  G: 'G',
+  T: 'T',
+  R: 'AG',
+  Y: 'CT',
+  S: 'CG',
+  W: 'AT',
+  K: 'GT',
+  M: 'AC',
+  B: 'CGT',
+  D: 'AGT',
+  H: 'ACT',
+  V: 'ACG',
+  N: 'ACGT',
 };
 
 /** Complement of every IUPAC nucleotide code (upper case; U complements to A). */
 const COMPLEMENT: Readonly<Record<string, string>> = {
-  A: 'T', C: 'G', G: 'C', T: 'A', U: 'A',
-  R: 'Y', Y: 'R', S: 'S', W: 'W', K: 'M', M: 'K',
-  B: 'V', V: 'B', D: 'H', H: 'D', N: 'N',
+  A: 'T',
+  C: 'G',
+  G: 'C',
+  T: 'A',
+  U: 'A',
+  R: 'Y',
+  Y: 'R',
+  S: 'S',
+  W: 'W',
+  K: 'M',
+  M: 'K',
+  B: 'V',
+  V: 'B',
+  D: 'H',
+  H: 'D',
+  N: 'N',
 };
 
 /** The 20 standard amino acids, one-letter codes, alphabetical. */

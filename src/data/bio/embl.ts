@@ -43,10 +43,7 @@ export function parseEmbl(text: string, source: string, options: EmblOptions = {
       r.sequence = seqParts.join('');
       if (r.accession === '') r.accession = r.name;
       if (inSequence && checkLength && Number.isFinite(r.declaredLength) && r.sequence.length !== r.declaredLength) {
-        throw new InputError(
-          `ID ${r.name} declares ${r.declaredLength} BP but SQ holds ${r.sequence.length} (entry ends at line ${lineNo})`,
-          where(r.line),
-        );
+        throw new InputError(`ID ${r.name} declares ${r.declaredLength} BP but SQ holds ${r.sequence.length} (entry ends at line ${lineNo})`, where(r.line));
       }
       r.features = table!.finish(r.sequence.length > 0 ? r.sequence.length : undefined);
       records.push(r);

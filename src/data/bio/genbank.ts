@@ -40,10 +40,7 @@ export function parseGenBank(text: string, source: string, options: GenBankOptio
     const r = rec!;
     r.sequence = seqParts.join('');
     if (sawOrigin && checkLength && Number.isFinite(r.declaredLength) && r.sequence.length !== r.declaredLength) {
-      throw new InputError(
-        `LOCUS ${r.name} declares ${r.declaredLength} bp but ORIGIN holds ${r.sequence.length} (record ends at line ${lineNo})`,
-        where(r.line),
-      );
+      throw new InputError(`LOCUS ${r.name} declares ${r.declaredLength} bp but ORIGIN holds ${r.sequence.length} (record ends at line ${lineNo})`, where(r.line));
     }
     r.features = table!.finish(r.sequence.length > 0 ? r.sequence.length : undefined);
     records.push(r);
@@ -128,7 +125,11 @@ export function parseGenBank(text: string, source: string, options: GenBankOptio
  * the whitespace-separated variants found in older files are accepted.
  */
 function parseLocusLine(line: string, source: string, lineNo: number): SeqRecord {
-  const tokens = line.slice(5).trim().split(/\s+/).filter((t) => t.length > 0);
+  const tokens = line
+    .slice(5)
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t.length > 0);
   if (tokens.length === 0) throw new InputError('LOCUS line without a name', { file: source, line: lineNo });
   const name = tokens[0]!;
   let declaredLength = NaN;

@@ -277,11 +277,7 @@ export interface SingleModalOptions extends SampleFormat {
  * `nucleotides` (genomic or CDS DNA; written as RNA with probability `rnaFraction`; RNA pool entries, e.g. 16S rRNA,
  * always as RNA), otherwise a protein window from `proteins`. DNA and protein are drawn independently, never paired.
  */
-export function singleModalWindow(
-  pools: { nucleotides: readonly Part[]; proteins: readonly string[] },
-  rng: Rng,
-  options: SingleModalOptions = {},
-): Sample {
+export function singleModalWindow(pools: { nucleotides: readonly Part[]; proteins: readonly string[] }, rng: Rng, options: SingleModalOptions = {}): Sample {
   const len = options.length ?? 36;
   const nucleotide = pools.proteins.length === 0 || (pools.nucleotides.length > 0 && rng.uniform() < (options.nucleotideFraction ?? 0.5));
   if (nucleotide) {

@@ -45,7 +45,11 @@ export function bsmSchedule(totalSteps: number, options: ScheduleOptions = {}): 
   const sum = f[0] + f[1] + f[2];
   const b1 = Math.round((totalSteps * f[0]) / sum);
   const b2 = Math.round((totalSteps * (f[0] + f[1])) / sum);
-  const lr = options.lr ?? [[3e-3, 1.5e-3], [1.5e-3, 1.5e-5], [1.5e-4, 0]];
+  const lr = options.lr ?? [
+    [3e-3, 1.5e-3],
+    [1.5e-3, 1.5e-5],
+    [1.5e-4, 0],
+  ];
   return [
     { name: 'R1', startStep: 0, endStep: b1, weights: options.r1 ?? { single: 1 }, lr: lr[0] },
     { name: 'R2', startStep: b1, endStep: b2, weights: options.r2 ?? { single: 10, refseq: 2, geneRelated: 1 }, lr: lr[1] },

@@ -84,12 +84,7 @@ export function modalityTagId(m: Modality): number {
  * the 26 residue letters (unknown letters → X when `unknownResidue` is 'X', the default). `where` names the input
  * in errors.
  */
-export function encodeSequence(
-  seq: string,
-  modality: Modality,
-  where: InputLocation = {},
-  options: { unknownResidue?: 'X' | 'error' } = {},
-): number[] {
+export function encodeSequence(seq: string, modality: Modality, where: InputLocation = {}, options: { unknownResidue?: 'X' | 'error' } = {}): number[] {
   const out = new Array<number>(seq.length);
   const s = seq.toUpperCase();
   for (let i = 0; i < s.length; i++) {
@@ -192,12 +187,7 @@ export function vocabulary(): { id: number; token: string; kind: TokenKind }[] {
   const out: { id: number; token: string; kind: TokenKind }[] = [];
   for (let id = 0; id < VOCAB_SIZE; id++) {
     const kind = tokenKind(id);
-    const token =
-      kind === 'special'
-        ? SPECIAL_TOKENS[id]!
-        : kind === 'nucleotide'
-          ? NUCLEOTIDE_LETTERS[id - NUCLEOTIDE_FIRST_ID]!
-          : RESIDUE_LETTERS[id - RESIDUE_FIRST_ID]!;
+    const token = kind === 'special' ? SPECIAL_TOKENS[id]! : kind === 'nucleotide' ? NUCLEOTIDE_LETTERS[id - NUCLEOTIDE_FIRST_ID]! : RESIDUE_LETTERS[id - RESIDUE_FIRST_ID]!;
     out.push({ id, token, kind });
   }
   return out;

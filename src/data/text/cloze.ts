@@ -99,5 +99,7 @@ export function buildLastWord(texts: readonly string[], rng: Rng, options: { cou
     out.push({ source: i, context: words.slice(0, -1).join(' ') + ' ', target: last });
   });
   if (options.count === undefined || options.count >= out.length) return out;
-  return Array.from(rng.choice(out.length, options.count, false)).sort((a, b) => a - b).map((k) => out[k]!);
+  return Array.from(rng.choice(out.length, options.count, false))
+    .sort((a, b) => a - b)
+    .map((k) => out[k]!);
 }

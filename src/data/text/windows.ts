@@ -64,7 +64,12 @@ export function sampleEvalWindows(ids: ArrayLike<number>, ctx: number, count: nu
   const all: number[] = [];
   for (let s = 0; s + 1 < ids.length; s += ctx) all.push(s);
   const pick = Array.from(rng.choice(all.length, Math.min(count, all.length), false)).sort((a, b) => a - b);
-  return gather(ids, pick.map((i) => all[i]!), ctx, pad);
+  return gather(
+    ids,
+    pick.map((i) => all[i]!),
+    ctx,
+    pad,
+  );
 }
 
 /** Perplexity from a summed negative log-likelihood (nats) over `count` predicted tokens. */

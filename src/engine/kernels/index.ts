@@ -35,11 +35,7 @@ export function installKernelPack(backend: string): string[] {
   if (installed.has(backend)) return [];
   const done: string[] = [];
   if (backend === 'wasm') {
-    const matmul = makeBatchMatMulKernel(
-      originalKernel(tf.BatchMatMul, 'wasm'),
-      originalKernel(tf.Transpose, 'wasm'),
-      originalKernel(tf.Reshape, 'wasm'),
-    );
+    const matmul = makeBatchMatMulKernel(originalKernel(tf.BatchMatMul, 'wasm'), originalKernel(tf.Transpose, 'wasm'), originalKernel(tf.Reshape, 'wasm'));
     const cfgs = [
       matmul,
       ...makeSliceKernels(originalKernel(tf.Slice, 'wasm')),

@@ -11,13 +11,7 @@ import type { KernelConfig, KernelFunc, TensorInfo, NamedAttrMap } from '@tensor
 import { sizeOf, stridesOf, type WasmBackendLike } from './wasm_types.js';
 
 /** Copy the slice [begin, begin+size) of x into a fresh output. */
-export function sliceWasm(
-  backend: WasmBackendLike,
-  x: TensorInfo,
-  begin: number[],
-  size: number[],
-  original: KernelFunc,
-): TensorInfo {
+export function sliceWasm(backend: WasmBackendLike, x: TensorInfo, begin: number[], size: number[], original: KernelFunc): TensorInfo {
   if (x.dtype === 'string' || x.dtype === 'complex64') {
     return original({ inputs: { x }, backend: backend as never, attrs: { begin, size } }) as TensorInfo;
   }

@@ -18,7 +18,10 @@ interface AliasingBackend extends WasmBackendLike {
 
 /** Split `axes` of `shape` into [outer, reduced, inner] when they form one contiguous block; null otherwise. */
 export function contiguousReduction(shape: readonly number[], axis: number | number[]): { outer: number; reduced: number; inner: number; outShape: number[]; keptShape: number[] } | null {
-  const axes = tf.util.parseAxisParam(axis, shape as number[]).slice().sort((a, b) => a - b);
+  const axes = tf.util
+    .parseAxisParam(axis, shape as number[])
+    .slice()
+    .sort((a, b) => a - b);
   if (axes.length === 0) return null;
   for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1]! + 1) return null;
   const a0 = axes[0]!;

@@ -144,8 +144,25 @@ export function collate(graphs: GraphSample[], opts: CollateOptions = {}): Graph
   const eDtype = opts.edgeAttrDtype ?? (first('edgeAttr') instanceof Int32Array ? 'int32' : 'float32');
   const sizes = graphs.map((g) => g.numNodes);
   const edgeCounts = graphs.map((g) => g.src.length);
-  const x = stack('x', graphs.map((g) => g.x), sizes, xDtype, opts.xWidth);
-  const edgeAttr = stack('edgeAttr', graphs.map((g) => g.edgeAttr), edgeCounts, eDtype, opts.edgeAttrWidth);
-  const y = stack('y', graphs.map((g) => g.y), graphs.map(() => 1), 'float32');
+  const x = stack(
+    'x',
+    graphs.map((g) => g.x),
+    sizes,
+    xDtype,
+    opts.xWidth,
+  );
+  const edgeAttr = stack(
+    'edgeAttr',
+    graphs.map((g) => g.edgeAttr),
+    edgeCounts,
+    eDtype,
+    opts.edgeAttrWidth,
+  );
+  const y = stack(
+    'y',
+    graphs.map((g) => g.y),
+    graphs.map(() => 1),
+    'float32',
+  );
   return new GraphBatch(G, nodePtr, edgePtr, batchIds, tf.tensor2d(ei, [2, E], 'int32'), tf.tensor1d(batchIds, 'int32'), x, edgeAttr, y);
 }

@@ -107,7 +107,9 @@ export class GNN extends Module {
   /** Names of the branch children added with `addBranch`. */
   branchNames(): string[] {
     const mine = new Set(this.branches.map((b) => b.modules));
-    return this.children().filter(([, c]) => mine.has(c as ModuleList<Layer>)).map(([n]) => n);
+    return this.children()
+      .filter(([, c]) => mine.has(c as ModuleList<Layer>))
+      .map(([n]) => n);
   }
 
   /** h⁰ = Σ_k x_embedding{k}[x[:, k]], x int32 [N, K] → [N, D]. */

@@ -271,7 +271,8 @@ export class TemporalAttention extends Module {
     const [B, D] = inp.src.shape;
     const N = inp.seq.shape[1];
     if (D !== this.featDim || inp.seq.shape[2] !== this.featDim) throw new Error(`TemporalAttention: node states must have width ${this.featDim}, got src [${inp.src.shape}], seq [${inp.seq.shape}]`);
-    if (inp.seqEdge.shape[2] !== this.edgeDim || inp.seqTime.shape[2] !== this.timeDim) throw new Error(`TemporalAttention: edge / time features must have widths ${this.edgeDim} / ${this.timeDim}, got [${inp.seqEdge.shape}] / [${inp.seqTime.shape}]`);
+    if (inp.seqEdge.shape[2] !== this.edgeDim || inp.seqTime.shape[2] !== this.timeDim)
+      throw new Error(`TemporalAttention: edge / time features must have widths ${this.edgeDim} / ${this.timeDim}, got [${inp.seqEdge.shape}] / [${inp.seqTime.shape}]`);
     if (inp.mask.shape[0] !== B || inp.mask.shape[1] !== N) throw new Error(`TemporalAttention: mask must be [${B}, ${N}], got [${inp.mask.shape}]`);
     const kept: { w: tf.Tensor3D | null } = { w: null };
     const output = tf.tidy(() => {

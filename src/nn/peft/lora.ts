@@ -51,7 +51,10 @@ export function applyLoRA(model: Module, target: ModuleTarget, rng: Rng, opts: A
   const inLoRA = loraModules(model).map(([n]) => n + '.');
   const hits = model.namedModules().filter(([name, m]) => name !== '' && m instanceof Linear && !inLoRA.some((p) => name.startsWith(p)) && matchesTarget(target, name, m));
   if (hits.length === 0) {
-    const linears = model.namedModules().filter(([, m]) => m instanceof Linear).map(([n]) => n);
+    const linears = model
+      .namedModules()
+      .filter(([, m]) => m instanceof Linear)
+      .map(([n]) => n);
     throw new Error(`applyLoRA: no Linear matches ${String(target)}; Linear modules: ${linears.slice(0, 20).join(', ')}${linears.length > 20 ? ', …' : ''}`);
   }
   const { freezeOthers, ...loraOpts } = opts;

@@ -113,7 +113,11 @@ export function llamaConfigFromHF(json: Record<string, unknown>): LlamaConfig {
     const v = num(theirs);
     if (v !== undefined) (c as unknown as Record<string, number>)[ours] = v;
   }
-  for (const [ours, theirs] of [['tieWordEmbeddings', 'tie_word_embeddings'], ['attentionBias', 'attention_bias'], ['mlpBias', 'mlp_bias']] as const) {
+  for (const [ours, theirs] of [
+    ['tieWordEmbeddings', 'tie_word_embeddings'],
+    ['attentionBias', 'attention_bias'],
+    ['mlpBias', 'mlp_bias'],
+  ] as const) {
     const v = json[theirs];
     if (typeof v === 'boolean') c[ours] = v;
   }

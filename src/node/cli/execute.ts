@@ -79,11 +79,22 @@ export async function executeRun(opts: ExecuteOptions, fn: (ctx: VerbContext) =>
   try {
     const result = await fn(ctx);
     const metrics = result.metrics ?? [];
-    registry.logResults(run.id, makeRunResult({ system: opts.system, verb: opts.verb, dataset: result.dataset ?? { name: opts.dataFile ?? 'shipped' }, seed: opts.seed, comparisons: metrics }).results);
+    if (result.dataset?.name && !opts.dataFile) registry.setDataset(run.id, result.dataset.name);
+    registry.logResults(
+      run.id,
+      makeRunResult({ system: opts.system, verb: opts.verb, dataset: result.dataset ?? { name: opts.dataFile ?? 'shipped' }, seed: opts.seed, comparisons: metrics }).results,
+    );
     for (const a of [...artifacts, ...(result.artifacts ?? [])]) registry.addArtifact(run.id, a.kind, a.path);
     if (!artifacts.some((a) => a.kind === 'metrics')) {
       // Verbs that do not write the envelope themselves (own verbs) still get one.
-      const envelope = makeRunResult({ system: opts.system, verb: opts.verb, dataset: result.dataset ?? { name: opts.dataFile ?? 'shipped' }, seed: opts.seed, comparisons: metrics, extras: result.extras });
+      const envelope = makeRunResult({
+        system: opts.system,
+        verb: opts.verb,
+        dataset: result.dataset ?? { name: opts.dataFile ?? 'shipped' },
+        seed: opts.seed,
+        comparisons: metrics,
+        extras: result.extras,
+      });
       const path = join(run.dir, 'metrics.json');
       writeFileAtomic(path, JSON.stringify(envelope, null, 2) + '\n');
       registry.addArtifact(run.id, 'metrics', path);

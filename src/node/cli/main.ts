@@ -28,11 +28,17 @@ export const globalOptions = z.object({
   backend: z.enum(BACKENDS).optional().describe('tensor backend (default: wasm in Node; env SHEAF_BACKEND)'),
   threads: z.coerce.number().int().min(1).max(8).optional().describe('WASM threads (default 1, env SHEAF_THREADS); 2 speeds large matmuls but spins the second core'),
   native: z.enum(['auto', 'on', 'off']).optional().describe("native CPU kernels under the WASM backend (default auto: used when the addon loads; env SHEAF_NATIVE; 'on' fails when it cannot)"),
-  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0).describe('seed for every random choice'),
+  seed: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0)
+    .describe('seed for every random choice'),
   home: z.string().optional().describe('folder for runs and the registry (default: runs/, env SHEAF_HOME)'),
   config: z.string().optional().describe('JSON file of options (flags override it)'),
   resume: z.string().optional().describe('continue a killed or interrupted training run (its id) from its last checkpoint, with its options'),
-  quick: z.boolean().default(false).describe('fastest setting: train starts from the demo\'s quick configuration (smoke tests)'),
+  quick: z.boolean().default(false).describe("fastest setting: train starts from the demo's quick configuration (smoke tests)"),
 });
 const GLOBAL_KEYS = Object.keys(globalOptions.shape);
 
@@ -93,9 +99,10 @@ const processIO: CliIO = { out: (t) => void process.stdout.write(t), err: (t) =>
 let io: CliIO = processIO;
 const log = (line: string): void => io.out(line + '\n');
 
+/** Start the engine; returns how it runs as the registry records it, e.g. `wasm+native(avx512)` (results differ in the last bits between kernels). */
 async function startEngine(g: { backend?: string; threads?: number; native?: NativeMode }): Promise<string> {
   const engine = await initNodeEngine({ ...(g.backend ? { backend: g.backend as BackendName } : {}), ...(g.threads ? { threads: g.threads } : {}), ...(g.native ? { native: g.native } : {}) });
-  return engine.backend;
+  return `${engine.backend}${engine.native ? `+native(${engine.native})` : ''}${engine.threads > 1 ? ` ×${engine.threads} threads` : ''}`;
 }
 
 async function runVerb(system: AnySystem, verbName: string, argv: string[]): Promise<number> {
@@ -141,7 +148,17 @@ async function runVerb(system: AnySystem, verbName: string, argv: string[]): Pro
   const progress = terminalProgress(io);
   if (!verb.createsRun) {
     const result = await verb.run(values, given, {
-      runId: null, runDir: null, progressDir: null, storage: nodeStorage, seed, backend, log, signal: ac.signal, quick: g.quick, resume: false, progress,
+      runId: null,
+      runDir: null,
+      progressDir: null,
+      storage: nodeStorage,
+      seed,
+      backend,
+      log,
+      signal: ac.signal,
+      quick: g.quick,
+      resume: false,
+      progress,
       artifact: async () => null,
     });
     for (const n of result.notes ?? []) log(n);
@@ -149,7 +166,21 @@ async function runVerb(system: AnySystem, verbName: string, argv: string[]): Pro
   }
   const dataFile = typeof values['data'] === 'string' ? values['data'] : undefined;
   const { reportPath, runId } = await executeRun(
-    { system: system.name, systemTitle: system.title, verb: verb.name, home: g.home, seed, backend, quick: g.quick, signal: ac.signal, log, progress, options: { ...values, seed }, dataFile, ...(g.resume ? { resumeRunId: g.resume } : {}) },
+    {
+      system: system.name,
+      systemTitle: system.title,
+      verb: verb.name,
+      home: g.home,
+      seed,
+      backend,
+      quick: g.quick,
+      signal: ac.signal,
+      log,
+      progress,
+      options: { ...values, seed },
+      dataFile,
+      ...(g.resume ? { resumeRunId: g.resume } : {}),
+    },
     (ctx) => verb.run(values, given, ctx),
   );
   log(`run ${runId}: report written to ${reportPath}`);
@@ -203,7 +234,12 @@ async function runRuns(argv: string[]): Promise<number> {
         const groups = new Map<string, { split: string; dataset: string; protocol?: string; rows: Array<{ label: string; kind: 'model' | 'baseline'; values: Record<string, number> }> }>();
         for (const f of registry.finalMetrics(id)) {
           const key = `${f.split}\u0000${f.protocol}\u0000${f.dataset}`;
-          const g: { split: string; dataset: string; protocol?: string; rows: Array<{ label: string; kind: 'model' | 'baseline'; values: Record<string, number> }> } = groups.get(key) ?? { split: f.split, dataset: f.dataset, ...(f.protocol ? { protocol: f.protocol } : {}), rows: [] };
+          const g: { split: string; dataset: string; protocol?: string; rows: Array<{ label: string; kind: 'model' | 'baseline'; values: Record<string, number> }> } = groups.get(key) ?? {
+            split: f.split,
+            dataset: f.dataset,
+            ...(f.protocol ? { protocol: f.protocol } : {}),
+            rows: [],
+          };
           groups.set(key, g);
           let row = g.rows.find((r) => r.label === f.label);
           if (!row) g.rows.push((row = { label: f.label, kind: f.kind, values: {} }));

@@ -88,7 +88,16 @@ export function cliVerbs(sys: AnySystem): CliVerb[] {
       async run(values, given, ctx) {
         const v = validateOptions(evalSchema.partial(), values, 'options') as Record<string, unknown>;
         if (typeof v['checkpoint'] !== 'string') throw new UsageError('eval needs --checkpoint <run folder or checkpoint folder>');
-        const g = { data: pick(v, [...given].filter((k) => k in data.shape)), eval: pick(v, [...given].filter((k) => k in evalS.shape)) };
+        const g = {
+          data: pick(
+            v,
+            [...given].filter((k) => k in data.shape),
+          ),
+          eval: pick(
+            v,
+            [...given].filter((k) => k in evalS.shape),
+          ),
+        };
         const out = await evalRun(sys, v['checkpoint'], g, ctx);
         try {
           return {

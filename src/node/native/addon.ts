@@ -16,7 +16,22 @@ export interface NativeAddon {
   reduce(heap: Uint8Array, op: number, x: number, out: number, outer: number, axis: number, inner: number): void;
   copy(heap: Uint8Array, src: number, dst: number, elemBytes: number, spec: Int32Array): void;
   gruForward(heap: Uint8Array, xp: number, whh: number, bhh: number, h0: number, hs: number, gates: number, B: number, T: number, H: number, threads: number): void;
-  gruBackward(heap: Uint8Array, dy: number, gates: number, hs: number, h0: number, whh: number, dxp: number, dwhh: number, dbhh: number, dh0: number, B: number, T: number, H: number, threads: number): void;
+  gruBackward(
+    heap: Uint8Array,
+    dy: number,
+    gates: number,
+    hs: number,
+    h0: number,
+    whh: number,
+    dxp: number,
+    dwhh: number,
+    dbhh: number,
+    dh0: number,
+    B: number,
+    T: number,
+    H: number,
+    threads: number,
+  ): void;
   optimizerStep(heap: Uint8Array, kind: number, p: number, g: number, s1: number, s2: number, po: number, s1o: number, s2o: number, n: number, hyper: Float64Array): void;
   binary(heap: Uint8Array, op: number, a: number, b: number, out: number, spec: Int32Array): void;
   gatherRows(heap: Uint8Array, x: number, idx: number, out: number, rowBytes: number, nIdx: number, rows: number): number;

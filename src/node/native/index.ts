@@ -44,7 +44,9 @@ export function installNativeKernels(opts: NativeOptions = {}): string[] {
   if (!addon) {
     if (!warned && !opts.quiet) {
       warned = true;
-      console.warn(`sheaf: native kernels unavailable (${loaded!.detail}); running on the WASM kernels. Build them with 'node native/build.mjs' (needs g++ and Node's headers), or set SHEAF_NATIVE=0 to silence this.`);
+      console.warn(
+        `sheaf: native kernels unavailable (${loaded!.detail}); running on the WASM kernels. Build them with 'node native/build.mjs' (needs g++ and Node's headers), or set SHEAF_NATIVE=0 to silence this.`,
+      );
     }
     return [];
   }

@@ -265,7 +265,10 @@ export function makeNativeKernels(addon: NativeAddon, fallback: (name: string) =
     const { axis } = args.attrs as unknown as { axis: number };
     if (all.length === 0 || !all.every((t) => copyable(t) && t.dtype === all[0]!.dtype)) return fallback(tf.Concat)(args);
     const ax = tf.util.parseAxisParam(axis, all[0]!.shape)[0]!;
-    const outShape = tf.backend_util.computeOutShape(all.map((t) => t.shape), ax);
+    const outShape = tf.backend_util.computeOutShape(
+      all.map((t) => t.shape),
+      ax,
+    );
     const b = be(args);
     const dtype = all[0]!.dtype;
     const eb = elemBytes(dtype);
@@ -311,7 +314,15 @@ export function makeNativeKernels(addon: NativeAddon, fallback: (name: string) =
     const out = b.makeOutput(outShape, x.dtype);
     if (sizeOf(outShape) === 0) return out;
     const xs = stridesOf(x.shape);
-    copy(b, off(b, x), off(b, out), elemBytes(x.dtype), outShape, perm.map((p) => xs[p]!), stridesOf(outShape));
+    copy(
+      b,
+      off(b, x),
+      off(b, out),
+      elemBytes(x.dtype),
+      outShape,
+      perm.map((p) => xs[p]!),
+      stridesOf(outShape),
+    );
     return out;
   };
 

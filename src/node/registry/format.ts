@@ -17,7 +17,10 @@ export function formatDuration(startedAt: string, endedAt: string | null): strin
 
 /** Start time as `YYYY-MM-DD HH:MM:SS` (UTC), which reads better in a table than full ISO. */
 function shortTime(iso: string): string {
-  return iso.replace('T', ' ').replace(/\.\d+Z$/, '').replace(/Z$/, '');
+  return iso
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '')
+    .replace(/Z$/, '');
 }
 
 /** Longest dataset name shown in the table before it is cut with an ellipsis. */

@@ -235,9 +235,7 @@ export class RunRegistry {
       .transaction(() => {
         const version = this.db.pragma('user_version', { simple: true }) as number;
         if (version > SCHEMA_VERSION) {
-          throw new SheafError(
-            `run registry ${this.dbPath} has schema version ${version}, newer than this Sheaf (${SCHEMA_VERSION})`,
-          );
+          throw new SheafError(`run registry ${this.dbPath} has schema version ${version}, newer than this Sheaf (${SCHEMA_VERSION})`);
         }
         if (version === 1) {
           // Version 1 kept only the model's final numbers, without a scorer label or protocol.
@@ -288,9 +286,8 @@ export class RunRegistry {
       deleteArtifacts: db.prepare('DELETE FROM artifacts WHERE run_id = ?'),
       deleteRun: db.prepare('DELETE FROM runs WHERE id = ?'),
       reopen: db.prepare("UPDATE runs SET status = 'running', ended_at = NULL, error = NULL WHERE id = ?"),
-      epochRows: db.prepare(
-        'SELECT epoch, split, name, value FROM epoch_metrics WHERE run_id = ? ORDER BY epoch, split, name',
-      ),
+      setDataset: db.prepare('UPDATE runs SET dataset = ? WHERE id = ?'),
+      epochRows: db.prepare('SELECT epoch, split, name, value FROM epoch_metrics WHERE run_id = ? ORDER BY epoch, split, name'),
       finalRows: db.prepare(
         `SELECT split, protocol, dataset, label, kind, name, value FROM final_metrics WHERE run_id = ?
          ORDER BY dataset, split, protocol, kind DESC, label, name`,
@@ -389,13 +386,31 @@ export class RunRegistry {
   }
 
   /** Record a run's results: the model and every baseline on every split (see `RunResult`). */
-  logResults(runId: string, results: ReadonlyArray<{ split: string; protocol: string | null; dataset: string; model: { label: string; metrics: Record<string, number | null> } | null; baselines: ReadonlyArray<{ label: string; metrics: Record<string, number | null> }> }>): void {
+  logResults(
+    runId: string,
+    results: ReadonlyArray<{
+      split: string;
+      protocol: string | null;
+      dataset: string;
+      model: { label: string; metrics: Record<string, number | null> } | null;
+      baselines: ReadonlyArray<{ label: string; metrics: Record<string, number | null> }>;
+    }>,
+  ): void {
     const num = (m: Record<string, number | null>): Record<string, number> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v ?? Number.NaN]));
     for (const r of results) {
       const protocol = r.protocol ?? '';
       if (r.model) this.logFinal(runId, r.split, r.dataset, num(r.model.metrics), { label: r.model.label, kind: 'model', protocol });
       for (const b of r.baselines) this.logFinal(runId, r.split, r.dataset, num(b.metrics), { label: b.label, kind: 'baseline', protocol });
     }
+  }
+
+  /** Name a run's dataset once its verb has read it (a run started on a default or shipped data set). */
+  setDataset(runId: string, dataset: string): void {
+    requireText(dataset, 'dataset');
+    this.write(() => {
+      this.requireRun(runId);
+      this.stmts.setDataset.run(dataset, runId);
+    });
   }
 
   /** Record a file the run produced; `kind` is free text such as `checkpoint` or `report`. */

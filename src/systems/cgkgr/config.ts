@@ -144,7 +144,10 @@ export const configSchema = z.object({
   l2Weight: num(`L2 weight on full embedding tables, W_R and aggregator W/b (default ${d.l2Weight})`),
   epochs: int(`epochs (default ${d.nEpoch})`).meta({ aliases: ['nEpoch'] }),
   noInteraction: z.enum(['empty', 'error', 'official']).default('empty').describe('users/items without training rows: zero summary, refuse, or attend over id 0 as the official code'),
-  summaryRows: z.enum(['all', 'positives']).default('all').describe("rows the interactive summaries sample from: all train rows (official, negatives included) or positives only (the paper's reading)"),
+  summaryRows: z
+    .enum(['all', 'positives'])
+    .default('all')
+    .describe("rows the interactive summaries sample from: all train rows (official, negatives included) or positives only (the paper's reading)"),
   splitRatios: opt.ratios().default([6, 2, 2]).describe('train:eval:test weights of the random row split (official 6:2:2)'),
   splitSeed: opt.int().optional().describe('seed of the row split (default: --seed)'),
   officialTopK: z.boolean().default(true).describe('official 100-user Top-K after every epoch (per-K epoch selection)'),

@@ -149,10 +149,11 @@ export function validateDataset(
   const nUser = maxU + 1;
   const nItem = maxI + 1;
   if (nItem > kg.nEntity) {
-    throw new InputError(
-      `item ${maxI} is not a KG entity: ${kf} has entities 0..${kg.nEntity - 1} (items must be entities 0..n_item-1, as in KGCN's item_index2entity_id)`,
-      { file: rf, line: ratings.lines?.[maxIRow], field: 'item' },
-    );
+    throw new InputError(`item ${maxI} is not a KG entity: ${kf} has entities 0..${kg.nEntity - 1} (items must be entities 0..n_item-1, as in KGCN's item_index2entity_id)`, {
+      file: rf,
+      line: ratings.lines?.[maxIRow],
+      field: 'item',
+    });
   }
   const uCount = new Int32Array(nUser);
   const iCount = new Int32Array(nItem);

@@ -80,7 +80,8 @@ export async function checkHashes(storage: Storage, spec: DataSpec): Promise<voi
     if (!want) return;
     if ((await storage.stat(path)) === null) throw new InputError('the data file recorded in the checkpoint is missing', { file: path });
     const got = await hashOf(storage, path);
-    if (got !== want) throw new InputError(`the data file changed since training (sha256 ${got.slice(0, 12)}… ≠ recorded ${want.slice(0, 12)}…); the split and neighbour sample would differ`, { file: path });
+    if (got !== want)
+      throw new InputError(`the data file changed since training (sha256 ${got.slice(0, 12)}… ≠ recorded ${want.slice(0, 12)}…); the split and neighbour sample would differ`, { file: path });
   };
   if (spec.kind === 'kgcn') {
     await check(spec.ratings, spec.hash?.ratings);

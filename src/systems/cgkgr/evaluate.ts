@@ -273,16 +273,11 @@ export function evaluateSplit(
   const ks = opts.ks ?? TOPK_KS;
   const scores = scorers.pairs(rows.users, rows.items);
   const ctr = ctrScores(rows, scores, opts.batchSize, opts.probabilities);
-  const positives = groupCsr(
-    Int32Array.from(rows.users.filter((_, k) => rows.labels[k] === 1)),
-    Int32Array.from(rows.items.filter((_, k) => rows.labels[k] === 1)),
-    opts.nUser,
-  );
+  const positives = groupCsr(Int32Array.from(rows.users.filter((_, k) => rows.labels[k] === 1)), Int32Array.from(rows.items.filter((_, k) => rows.labels[k] === 1)), opts.nUser);
   const chunk = opts.chunk ?? 64;
   let full: RankingReport | null = null;
   if (opts.fullRanking !== false) {
-    const pos = (r: Interactions): Csr =>
-      groupCsr(Int32Array.from(r.users.filter((_, k) => r.labels[k] === 1)), Int32Array.from(r.items.filter((_, k) => r.labels[k] === 1)), opts.nUser);
+    const pos = (r: Interactions): Csr => groupCsr(Int32Array.from(r.users.filter((_, k) => r.labels[k] === 1)), Int32Array.from(r.items.filter((_, k) => r.labels[k] === 1)), opts.nUser);
     const exclude = split === 'eval' ? [pos(data.train)] : [pos(data.train), pos(data.eval)];
     const all = usersWithPositives(rows);
     const rankList = opts.maxRankUsers ? all.subarray(0, opts.maxRankUsers) : all;

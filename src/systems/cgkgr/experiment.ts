@@ -44,7 +44,10 @@ export function evaluateModel(
 }
 
 /** Evaluate item popularity (training positives per item) the same way. */
-export function evaluatePopularity(prep: PreparedData, opts: { batchSize: number; officialUsers: Int32Array | null; fullRanking?: boolean; ks?: readonly number[]; maxRankUsers?: number }): ScorerEvaluation {
+export function evaluatePopularity(
+  prep: PreparedData,
+  opts: { batchSize: number; officialUsers: Int32Array | null; fullRanking?: boolean; ks?: readonly number[]; maxRankUsers?: number },
+): ScorerEvaluation {
   const sc = popularityScorers(itemPopularity(prep.train, prep.dataset.nItem));
   const common = { batchSize: opts.batchSize, probabilities: false, nItem: prep.dataset.nItem, nUser: prep.dataset.nUser, ks: opts.ks, maxRankUsers: opts.maxRankUsers };
   return {

@@ -121,7 +121,14 @@ export function buildKg(t: TextTable, opts: BuildKgOptions = {}): BuiltKg {
   const rels: number[] = [];
   const tails: number[] = [];
   const degree = new Int32Array(itemIds.length);
-  const cellValues = (cell: string): string[] => [...new Set(cell.split(sep).map((v) => v.trim()).filter((v) => v !== '' && v !== 'NA'))];
+  const cellValues = (cell: string): string[] => [
+    ...new Set(
+      cell
+        .split(sep)
+        .map((v) => v.trim())
+        .filter((v) => v !== '' && v !== 'NA'),
+    ),
+  ];
   for (const k of attrCols) {
     const name = t.header[k]!;
     const perItem = itemIds.map((id) => cellValues(t.rows[rowOf.get(id)!]![k]!));
@@ -310,7 +317,10 @@ export function kgcnFiles(built: BuiltKg, implicit?: ImplicitData, userColumn = 
 export function parseBuckets(spec: string | undefined): Record<string, number> {
   if (!spec) return {};
   const out: Record<string, number> = {};
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([^=]+)=([0-9.]+)$/.exec(part);
     if (!m || !(Number(m[2]) > 0)) throw new UsageError(`--bucket expects column=width[,column=width], got '${part}'`);
     out[m[1]!.trim()] = Number(m[2]);

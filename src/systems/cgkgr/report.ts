@@ -155,7 +155,15 @@ export function attentionSection(model: CgkgrNet, sample: NeighbourSample, pair:
     });
     const score = out.score.dataSync()[0]!;
     const arr = (t: tf.Tensor): number[] => Array.from(t.dataSync());
-    const [uItems, uAlpha, iUsers, iAlpha, kAlpha, kEnt, kRel] = [arr(out.userItems), arr(out.userAlpha), arr(out.itemUsers), arr(out.itemAlpha), arr(out.kgAlpha), arr(out.kgEnt), arr(out.kgRel)] as const;
+    const [uItems, uAlpha, iUsers, iAlpha, kAlpha, kEnt, kRel] = [
+      arr(out.userItems),
+      arr(out.userAlpha),
+      arr(out.itemUsers),
+      arr(out.itemAlpha),
+      arr(out.kgAlpha),
+      arr(out.kgEnt),
+      arr(out.kgRel),
+    ] as const;
     tf.dispose(Object.values(out));
     const itemName = (i: number): string => (maps.items?.[i] !== undefined ? `item ${i} (${maps.items[i]})` : `item ${i}`);
     const userName = (u: number): string => (maps.users?.[u] !== undefined ? `user ${u} (${maps.users[u]})` : `user ${u}`);
@@ -182,12 +190,12 @@ export function attentionSection(model: CgkgrNet, sample: NeighbourSample, pair:
       title: `Attention weights for ${userName(pair.user)} and ${itemName(pair.item)}`,
       description:
         `A positive pair of the test split; predicted σ(<u', i'>) = ${score.toFixed(4)}. Each head's weights over the ${S} sampled neighbours sum to 1. ` +
-        'User side: the query W_ui·e_u over the user\'s sampled training items. Item side: W_ui·e_i over the item\'s sampled users. ' +
+        "User side: the query W_ui·e_u over the user's sampled training items. Item side: W_ui·e_i over the item's sampled users. " +
         'KG: key W_r·(s ⊙ e_i) against each sampled (relation, tail) of the item, s = the collaborative guidance signal of this pair (final layer).',
       charts: [
-        heatmap(byHead(uAlpha), { title: 'user side: α over the user\'s sampled items', rowLabels: heads, colLabels: uLabels, valueLabel: 'α' }),
-        heatmap(byHead(iAlpha), { title: 'item side: α over the item\'s sampled users', rowLabels: heads, colLabels: iLabels, valueLabel: 'α' }),
-        heatmap(byHead(kAlpha), { title: 'knowledge graph: α over the item\'s sampled (relation, tail)', rowLabels: heads, colLabels: kLabels, valueLabel: 'α' }),
+        heatmap(byHead(uAlpha), { title: "user side: α over the user's sampled items", rowLabels: heads, colLabels: uLabels, valueLabel: 'α' }),
+        heatmap(byHead(iAlpha), { title: "item side: α over the item's sampled users", rowLabels: heads, colLabels: iLabels, valueLabel: 'α' }),
+        heatmap(byHead(kAlpha), { title: "knowledge graph: α over the item's sampled (relation, tail)", rowLabels: heads, colLabels: kLabels, valueLabel: 'α' }),
       ],
       tables: [table('user side', uLabels, uAlpha), table('item side', iLabels, iAlpha), table('knowledge graph (final layer)', kLabels, kAlpha)],
     };

@@ -85,7 +85,12 @@ type DataOptions = z.output<typeof dataSchema>;
 function buildSpecOptions(o: z.output<z.ZodObject<typeof buildShape>>) {
   return {
     itemColumn: o.itemColumn,
-    columns: o.columns ? o.columns.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    columns: o.columns
+      ? o.columns
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined,
     multiSep: o.multiSep,
     buckets: parseBuckets(o.bucket),
     userColumn: o.userColumn,
@@ -154,7 +159,22 @@ function dataSection(name: string, prep: PreparedData): ReportSection {
       {
         caption: name,
         columns: ['users', 'items', 'entities', 'relations', 'triples', 'rows', 'positives', 'train rows', 'eval rows', 'test rows', 'users w/o train rows', 'items w/o train rows'],
-        rows: [[d.nUser, d.nItem, d.kg.nEntity, d.kg.nRelation, d.kg.heads.length, d.ratings.users.length, pos, prep.train.users.length, prep.eval.users.length, prep.test.users.length, prep.cold.users.length, prep.cold.items.length]],
+        rows: [
+          [
+            d.nUser,
+            d.nItem,
+            d.kg.nEntity,
+            d.kg.nRelation,
+            d.kg.heads.length,
+            d.ratings.users.length,
+            pos,
+            prep.train.users.length,
+            prep.eval.users.length,
+            prep.test.users.length,
+            prep.cold.users.length,
+            prep.cold.items.length,
+          ],
+        ],
       },
     ],
     description: `Random ${prep.splitRatios.join(':')} row split (seed ${prep.splitSeed}), as the official data_split. Negatives are the fixed 1:1 rows of the input file.`,
@@ -340,8 +360,20 @@ const recommendOptions = z.object({
 
 async function readUsers(storage: Storage, o: z.output<typeof recommendOptions>, maps: IdMaps, nUser: number): Promise<number[]> {
   const raw: string[] = [];
-  if (o.users) raw.push(...o.users.split(',').map((s) => s.trim()).filter(Boolean));
-  if (o.usersFile) raw.push(...(await storage.readText(o.usersFile)).split(/\r?\n/).map((s) => s.trim()).filter(Boolean));
+  if (o.users)
+    raw.push(
+      ...o.users
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+  if (o.usersFile)
+    raw.push(
+      ...(await storage.readText(o.usersFile))
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   if (raw.length === 0) throw new UsageError('give --users or --users-file');
   const byRaw = o.rawIds ? new Map((maps.users ?? []).map((id, u) => [id, u])) : null;
   if (o.rawIds && (!maps.users || maps.users.length === 0)) throw new UsageError('--raw-ids needs a user index (user_index.csv next to ratings_final.txt, or raw CSV input)');
@@ -391,7 +423,10 @@ export const cgkgrSystem = defineSystem({
   name: 'cgkgr',
   title: 'CG-KGR',
   summary: 'recommend items with a knowledge graph steered by user and item interaction summaries',
-  reference: { paper: 'Chen et al., Attentive Knowledge-aware Graph Convolutional Networks with Collaborative Guidance for Recommendation, ICDE 2022', code: 'CG-KGR official TensorFlow 1 code (main_music.py)' },
+  reference: {
+    paper: 'Chen et al., Attentive Knowledge-aware Graph Convolutional Networks with Collaborative Guidance for Recommendation, ICDE 2022',
+    code: 'CG-KGR official TensorFlow 1 code (main_music.py)',
+  },
   schemas: { config: configSchema, data: dataSchema, eval: evalSchema },
   async loadData(o, env) {
     const spec = await withHashes(env.storage, dataSpecFrom(o));
@@ -479,7 +514,9 @@ export const cgkgrSystem = defineSystem({
       return {
         dataset: { name: m.data.dataset.name },
         artifacts: o.out ? [{ kind: 'recommendations', path: o.out }] : [],
-        notes: [`top-${o.k} items for ${users.length} user(s) written to ${out} (score = predicted σ(<u', i'>); excluded: ${o.exclude === 'none' ? 'nothing' : `positives in ${o.exclude === 'all' ? 'all rows' : 'train rows'}`})`],
+        notes: [
+          `top-${o.k} items for ${users.length} user(s) written to ${out} (score = predicted σ(<u', i'>); excluded: ${o.exclude === 'none' ? 'nothing' : `positives in ${o.exclude === 'all' ? 'all rows' : 'train rows'}`})`,
+        ],
       };
     },
   },

@@ -17,18 +17,7 @@ import { InputError } from '../../util/errors.js';
 import { Rng } from '../../util/random.js';
 import type { CgkgrConfig, SummaryRows } from './config.js';
 import { CgkgrNet } from './model.js';
-import {
-  buildKgAdjacency,
-  buildTrainGraph,
-  splitRows,
-  takeRows,
-  type CgkgrDataset,
-  type Interactions,
-  type KgAdjacency,
-  type KnowledgeGraph,
-  type RowSplit,
-  type TrainGraph,
-} from './data.js';
+import { buildKgAdjacency, buildTrainGraph, splitRows, takeRows, type CgkgrDataset, type Interactions, type KgAdjacency, type KnowledgeGraph, type RowSplit, type TrainGraph } from './data.js';
 import { coldCounts, disposeSampleTensors, sampleNeighbours, sampleToTensors, type NeighbourSample, type SampleTensors } from './sampling.js';
 import { TOPK_KS, ctrScores, evaluateSplit, modelScorers, officialTopKUsers, type CtrScores, type RankingReport } from './evaluate.js';
 
@@ -52,10 +41,7 @@ export interface PreparedData {
  * Split the rows (official 6:2:2 random split, seeded) and index the training interactions the
  * summaries sample from (all train rows, as the official code, or only positives).
  */
-export function prepareData(
-  dataset: CgkgrDataset,
-  opts: { splitSeed: number; splitRatios?: [number, number, number]; summaryRows?: SummaryRows },
-): PreparedData {
+export function prepareData(dataset: CgkgrDataset, opts: { splitSeed: number; splitRatios?: [number, number, number]; summaryRows?: SummaryRows }): PreparedData {
   const ratios = opts.splitRatios ?? [0.6, 0.2, 0.2];
   const split = splitRows(dataset.ratings.users.length, new Rng(opts.splitSeed), ratios);
   const train = takeRows(dataset.ratings, split.train);

@@ -31,7 +31,6 @@ export type ScoreKind =
   /** The paper: ((ŷ − y)² + γ·(1 − p)) / (1 + γ), p = reconstruction probability (needs `recon: 'vae'`). */
   | 'paper';
 
-
 /** The shipped WSN recording in the SMD layout (data/README.md). */
 export const WSN = { train: 'shipped:wsn/train.txt', test: 'shipped:wsn/test.txt', labels: 'shipped:wsn/test_label.txt' } as const;
 
@@ -61,7 +60,12 @@ const targetDims = z
 export const architectureSchema = z.object({
   lookback: opt.int().min(2).default(100).describe('window length n'),
   targetDims: targetDims.default(null).describe('comma-separated feature indices to forecast, reconstruct and score (default all; SMAP/MSL use 0)'),
-  kernelSize: opt.int().positive().refine((k) => k % 2 === 1, 'must be odd (the reference pads (k−1)/2 on both ends)').default(7).describe('1-D convolution kernel along time (odd)'),
+  kernelSize: opt
+    .int()
+    .positive()
+    .refine((k) => k % 2 === 1, 'must be odd (the reference pads (k−1)/2 on both ends)')
+    .default(7)
+    .describe('1-D convolution kernel along time (odd)'),
   useGatv2: z.boolean().default(true).describe('GATv2 attention (--no-use-gatv2: the original GAT)'),
   featGatEmbedDim: dim().describe('feature-GAT embedding size (default n; doubled under GATv2)'),
   timeGatEmbedDim: dim().describe('time-GAT embedding size (default k; doubled under GATv2)'),
@@ -81,8 +85,18 @@ export const architectureSchema = z.object({
 /** Training settings (the reference's train params). */
 export const protocolSchema = z.object({
   epochs: opt.int().min(0).default(30).describe('training epochs'),
-  batchSize: opt.int().positive().default(256).describe('batch size').meta({ aliases: ['bs'] }),
-  lr: opt.num().positive().default(1e-3).describe('Adam learning rate').meta({ aliases: ['initLr'] }),
+  batchSize: opt
+    .int()
+    .positive()
+    .default(256)
+    .describe('batch size')
+    .meta({ aliases: ['bs'] }),
+  lr: opt
+    .num()
+    .positive()
+    .default(1e-3)
+    .describe('Adam learning rate')
+    .meta({ aliases: ['initLr'] }),
   valSplit: opt.num().min(0).lt(1).default(0.1).describe('fraction of the training windows held out for validation'),
   valMode: z.enum(['random', 'chronological']).default('random').describe('validation windows: a random subset (reference; overlapping, so leaky) or the last ones'),
   shuffleDataset: z.boolean().default(true).describe('shuffle the training windows'),
@@ -99,7 +113,12 @@ export const protocolSchema = z.object({
 export const configSchema = z.object({ ...architectureSchema.shape, ...protocolSchema.shape });
 
 export const dataSchema = z.object({
-  data: z.string().default(WSN.train).describe('training series: SMD layout (comma-separated rows, no header) or CSV with a header; with --train-rows, the whole series (default: the shipped WSN train.txt, with its test.txt and labels)'),
+  data: z
+    .string()
+    .default(WSN.train)
+    .describe(
+      'training series: SMD layout (comma-separated rows, no header) or CSV with a header; with --train-rows, the whole series (default: the shipped WSN train.txt, with its test.txt and labels)',
+    ),
   test: z.string().optional().describe('test series, same columns'),
   labels: z.string().optional().describe('labels, one 0/1 per test row (per row of --data with --train-rows)'),
   trainRows: opt.int().positive().optional().describe('cut --data: rows before this are training, the rest test'),
@@ -119,7 +138,11 @@ export const scoreSchema = z.object({
   level: opt.num().gt(0).lt(1).default(0.995).describe("POT initial quantile (the reference's SMD-1 choice)"),
   q: opt.num().gt(0).lt(1).default(1e-3).describe('POT risk'),
   dynamicPot: z.boolean().default(false).describe('update the POT threshold along the test scores'),
-  regLevel: z.coerce.number().pipe(z.union([z.literal(0), z.literal(1), z.literal(2)])).default(1).describe('epsilon regularisation level 0, 1 or 2'),
+  regLevel: z.coerce
+    .number()
+    .pipe(z.union([z.literal(0), z.literal(1), z.literal(2)]))
+    .default(1)
+    .describe('epsilon regularisation level 0, 1 or 2'),
 });
 
 export const evalSchema = z.object({
@@ -172,7 +195,15 @@ export function protocolOf(c: MtadGatConfig): TrainConfig {
 
 /** The scoring part of evaluation options. */
 export function scoreOf(o: Partial<ScoreConfig> & Record<string, unknown>): ScoreConfig {
-  return validateOptions(scoreSchema, Object.fromEntries(Object.keys(scoreSchema.shape).filter((k) => o[k] !== undefined).map((k) => [k, o[k]])), 'MTAD-GAT score options');
+  return validateOptions(
+    scoreSchema,
+    Object.fromEntries(
+      Object.keys(scoreSchema.shape)
+        .filter((k) => o[k] !== undefined)
+        .map((k) => [k, o[k]]),
+    ),
+    'MTAD-GAT score options',
+  );
 }
 
 /** A full configuration from a partial one (library calls). */

@@ -61,7 +61,10 @@ async function readPart(storage: Storage, path: string, fill: boolean, part: str
     t = await readNumericCsv(storage, path, { allowMissing: fill });
   } catch (e) {
     if (e instanceof InputError && e.message.includes('allowed only with allowMissing')) {
-      throw new InputError(`${e.message.replace(' (missing values are allowed only with allowMissing)', '')} — MTAD-GAT needs complete rows; fill them, or pass --fill-missing to forward/backward fill`, {});
+      throw new InputError(
+        `${e.message.replace(' (missing values are allowed only with allowMissing)', '')} — MTAD-GAT needs complete rows; fill them, or pass --fill-missing to forward/backward fill`,
+        {},
+      );
     }
     throw e;
   }

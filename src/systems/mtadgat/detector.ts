@@ -14,16 +14,7 @@ import { InputError } from '../../util/errors.js';
 import { checkpointTensors, type LoadedCheckpoint } from '../../train/checkpoint.js';
 import type { ProgressSink } from '../../train/fit.js';
 import type { SavedModel } from '../../system/types.js';
-import {
-  type MtadGatConfig,
-  type ScoreConfig,
-  SCORE_DEFAULTS,
-  architectureOf,
-  checkScoreConfig,
-  protocolOf,
-  resolveConfig,
-  targetIndices,
-} from './config.js';
+import { type MtadGatConfig, type ScoreConfig, SCORE_DEFAULTS, architectureOf, checkScoreConfig, protocolOf, resolveConfig, targetIndices } from './config.js';
 import { type AnomalyData, type Series, applyMinMax, fitMinMax, trainConstantColumns } from './data.js';
 import { MtadGatNet } from './model.js';
 import { cleanWithSpectralResidual } from './spectral_residual.js';
@@ -301,7 +292,13 @@ export async function legacyDetector(storage: Storage, path: string): Promise<Lo
     const config = resolveConfig({ ...arch, ...train, ...(bs !== undefined ? { batchSize: bs } : {}), ...(initLr !== undefined ? { lr: initLr } : {}) } as never);
     // The old scaler stored min and range (range 1 for a column constant in training).
     const old = c['scaler'] as { min: number[]; range: number[] } | null;
-    const scaler = old ? new MinMaxScaler(old.min, old.min.map((v, i) => v + old.range[i]!), { eps: 0, inverseEps: 0, clip: false, constantRange: 'one' }).toJSON() : null;
+    const scaler = old
+      ? new MinMaxScaler(
+          old.min,
+          old.min.map((v, i) => v + old.range[i]!),
+          { eps: 0, inverseEps: 0, clip: false, constantRange: 'one' },
+        ).toJSON()
+      : null;
     const extra: DetectorExtra = {
       scoreConfig: { ...SCORE_DEFAULTS, ...(c['score'] as Partial<ScoreConfig>) },
       scaler,

@@ -7,18 +7,7 @@
  */
 import { rocAuc, averagePrecision } from '../../metrics/auc.js';
 import type { ScoreConfig } from './config.js';
-import {
-  type BfResult,
-  type GrimshawSolver,
-  type PotResult,
-  type Prf,
-  type ThresholdEvaluation,
-  bestRawF1,
-  bfSearch,
-  evaluateThreshold,
-  findEpsilon,
-  potThreshold,
-} from './thresholds.js';
+import { type BfResult, type GrimshawSolver, type PotResult, type Prf, type ThresholdEvaluation, bestRawF1, bfSearch, evaluateThreshold, findEpsilon, potThreshold } from './thresholds.js';
 
 /** Threshold settings used in an evaluation. */
 export type ThresholdConfig = Pick<ScoreConfig, 'level' | 'q' | 'dynamicPot' | 'regLevel'> & { potSolver?: GrimshawSolver };
@@ -92,14 +81,7 @@ export interface AnomalyInterval {
  * Contiguous alarm intervals and their top contributing features. `alarms` and `global` are per
  * scored step, `feature` is [steps, dims]; `offset` converts a step to its row in the series.
  */
-export function alarmIntervals(
-  alarms: ArrayLike<number | boolean>,
-  global: ArrayLike<number>,
-  feature: Float32Array,
-  featureNames: string[],
-  offset: number,
-  top = 3,
-): AnomalyInterval[] {
+export function alarmIntervals(alarms: ArrayLike<number | boolean>, global: ArrayLike<number>, feature: Float32Array, featureNames: string[], offset: number, top = 3): AnomalyInterval[] {
   const dims = featureNames.length;
   const out: AnomalyInterval[] = [];
   let i = 0;

@@ -104,4 +104,18 @@ export { evaluateDetector, fitThresholds, flatMetrics, alarmIntervals, runs, typ
 export { fitZScore, zScoreScores, persistenceScores, type ZScoreParams } from './baselines.js';
 export { cleanWithSpectralResidual, spectralResidualScores, saliencyMap, dft, type SrOptions } from './spectral_residual.js';
 export { injectAnomalies, injectedFiles, ANOMALY_KINDS, type AnomalyKind, type InjectedEvent, type InjectOptions, type InjectedData } from './inject.js';
-export { fitDetector, scoreSeries, evaluateTest, saveDetector, loadDetector, legacyDetector, loadReferenceWeights, scaleSeries, targetNames, type Detector, type FitDetectorOptions, type SeriesScores, type TestEvaluation } from './detector.js';
+export {
+  fitDetector,
+  scoreSeries,
+  evaluateTest,
+  saveDetector,
+  loadDetector,
+  legacyDetector,
+  loadReferenceWeights,
+  scaleSeries,
+  targetNames,
+  type Detector,
+  type FitDetectorOptions,
+  type SeriesScores,
+  type TestEvaluation,
+} from './detector.js';

@@ -153,6 +153,10 @@ export function injectedFiles(d: InjectedData, featureNames: string[], meta: Rec
     { name: 'train.csv', kind: 'train', text: formatCsv(featureNames, d.train.data, d.train.cols) },
     { name: 'test.csv', kind: 'test', text: formatCsv(featureNames, d.test.data, d.test.cols) },
     { name: 'test_label.txt', kind: 'labels', text: Array.from(d.labels).join('\n') + '\n' },
-    { name: 'events.json', kind: 'events', text: JSON.stringify({ synthetic: true, note: 'anomalies injected by sheaf mtadgat inject into a real series; labels mark injected steps only', ...meta, events: d.events }, null, 2) + '\n' },
+    {
+      name: 'events.json',
+      kind: 'events',
+      text: JSON.stringify({ synthetic: true, note: 'anomalies injected by sheaf mtadgat inject into a real series; labels mark injected steps only', ...meta, events: d.events }, null, 2) + '\n',
+    },
   ];
 }

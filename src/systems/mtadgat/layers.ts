@@ -259,9 +259,7 @@ export class VaeReconstructionModel extends Module {
       const enc = tf.relu(this.encoder.forward(h));
       const zMean = this.zMean.forward(enc) as tf.Tensor2D;
       const zLogVar = tf.clipByValue(this.zLogVar.forward(enc), -10, 10) as tf.Tensor2D;
-      const z = this.training
-        ? tf.add(zMean, tf.mul(tf.exp(tf.mul(zLogVar, 0.5)), tf.randomNormal(zMean.shape, 0, 1, 'float32', seed)))
-        : zMean;
+      const z = this.training ? tf.add(zMean, tf.mul(tf.exp(tf.mul(zLogVar, 0.5)), tf.randomNormal(zMean.shape, 0, 1, 'float32', seed))) : zMean;
       const dec = tf.relu(this.decoder.forward(z));
       const shape: [number, number, number] = [b, this.windowSize, this.outDim];
       const mean = tf.reshape(this.xMean.forward(dec), shape) as tf.Tensor3D;

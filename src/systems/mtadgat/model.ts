@@ -8,15 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../../nn/module.js';
 import { Rng } from '../../util/random.js';
 import { type ModelConfig, outDim, resolveModelConfig } from './config.js';
-import {
-  ConvLayer,
-  FeatureAttentionLayer,
-  ForecastingModel,
-  GRULayer,
-  ReconstructionModel,
-  TemporalAttentionLayer,
-  VaeReconstructionModel,
-} from './layers.js';
+import { ConvLayer, FeatureAttentionLayer, ForecastingModel, GRULayer, ReconstructionModel, TemporalAttentionLayer, VaeReconstructionModel } from './layers.js';
 
 /** One forward pass. Tensors belong to the caller. */
 export interface MtadGatOutput {

@@ -41,7 +41,16 @@ function thresholdConfig(s: ScoreConfig, solver: ThresholdConfig['potSolver']): 
 }
 
 /** Write per-step scores (global, per feature, alarm, label) and the alarm intervals. */
-async function writeDetections(env: RunEnv, det: Detector, offset: number, global: Float64Array, feature: Float32Array, threshold: number, labels: ArrayLike<number> | null, intervals: AnomalyInterval[]): Promise<string[]> {
+async function writeDetections(
+  env: RunEnv,
+  det: Detector,
+  offset: number,
+  global: Float64Array,
+  feature: Float32Array,
+  threshold: number,
+  labels: ArrayLike<number> | null,
+  intervals: AnomalyInterval[],
+): Promise<string[]> {
   const names = targetNames(det);
   const dims = names.length;
   const header = ['row', 'score', 'threshold', 'alarm', ...(labels ? ['label'] : []), ...names.map((n) => `score_${n}`)];
@@ -58,7 +67,20 @@ async function writeDetections(env: RunEnv, det: Detector, offset: number, globa
     for (let j = 0; j < dims; j++) rows[o + c + j] = feature[i * dims + j]!;
   }
   const ivCsv = ['start_row,end_row,length,peak_score,mean_score,top_features'];
-  for (const iv of intervals) ivCsv.push([iv.start, iv.end, iv.length, iv.peakScore, iv.meanScore, `"${iv.topFeatures.map((f) => `${f.feature}:${f.share.toFixed(3)}`).join(' ').replaceAll('"', '""')}"`].join(','));
+  for (const iv of intervals)
+    ivCsv.push(
+      [
+        iv.start,
+        iv.end,
+        iv.length,
+        iv.peakScore,
+        iv.meanScore,
+        `"${iv.topFeatures
+          .map((f) => `${f.feature}:${f.share.toFixed(3)}`)
+          .join(' ')
+          .replaceAll('"', '""')}"`,
+      ].join(','),
+    );
   const paths = [
     await env.artifact('scores.csv', formatCsv(header, rows, w), 'scores'),
     await env.artifact('intervals.csv', ivCsv.join('\n') + '\n', 'intervals'),
@@ -75,7 +97,11 @@ function fmt(v: number | null): string {
 async function evaluate(det: Detector, data: AnomalyData, ev: MtadGatEvalOptions, env: RunEnv): Promise<Evaluation> {
   const sections: ReportSection[] = [];
   if (det.history.length > 0) {
-    sections.push({ title: 'Training', description: `Model of epoch ${det.keptEpoch} kept (${det.config.keepBest ? 'lowest validation loss' : 'last epoch, as the reference'}).`, charts: [lossChart(det.history)] });
+    sections.push({
+      title: 'Training',
+      description: `Model of epoch ${det.keptEpoch} kept (${det.config.keepBest ? 'lowest validation loss' : 'last epoch, as the reference'}).`,
+      charts: [lossChart(det.history)],
+    });
   }
   const notes = [`${det.model.numParameters()} parameters; ${det.windows.train} training / ${det.windows.val} validation windows`];
   const test = data.test;
@@ -109,8 +135,14 @@ async function evaluate(det: Detector, data: AnomalyData, ev: MtadGatEvalOptions
     scaledTargets = r.series.predictions!.actual;
     const p = r.model;
     env.log(`test ROC-AUC ${fmt(p.rocAuc)}  PR-AUC ${fmt(p.prAuc)}  | z-score ${fmt(r.zscore.rocAuc)}/${fmt(r.zscore.prAuc)}  persistence ${fmt(r.persistence.rocAuc)}/${fmt(r.persistence.prAuc)}`);
-    for (const [name, e] of [['epsilon', p.epsilon], ['POT', p.pot], ['best-F1 (oracle)', p.bestF1]] as const) {
-      env.log(`  ${name.padEnd(17)} thr ${e.threshold.toPrecision(6)}  PA P/R/F1 ${fmt(e.adjusted.precision)}/${fmt(e.adjusted.recall)}/${fmt(e.adjusted.f1)}  raw P/R/F1 ${fmt(e.raw.precision)}/${fmt(e.raw.recall)}/${fmt(e.raw.f1)}`);
+    for (const [name, e] of [
+      ['epsilon', p.epsilon],
+      ['POT', p.pot],
+      ['best-F1 (oracle)', p.bestF1],
+    ] as const) {
+      env.log(
+        `  ${name.padEnd(17)} thr ${e.threshold.toPrecision(6)}  PA P/R/F1 ${fmt(e.adjusted.precision)}/${fmt(e.adjusted.recall)}/${fmt(e.adjusted.f1)}  raw P/R/F1 ${fmt(e.raw.precision)}/${fmt(e.raw.recall)}/${fmt(e.raw.f1)}`,
+      );
     }
     env.log(`  best raw F1 (oracle) ${fmt(p.bestRaw.f1)} at score ≥ ${p.bestRaw.threshold.toPrecision(6)}`);
     Object.assign(extras, { scoredSteps: global.length, anomalousSteps: labels.reduce((a, b) => a + b, 0), detail: { model: r.model, zscore: r.zscore, persistence: r.persistence } });
@@ -126,9 +158,26 @@ async function evaluate(det: Detector, data: AnomalyData, ev: MtadGatEvalOptions
   const alarms = Uint8Array.from(global, (v) => (v > threshold ? 1 : 0));
   const intervals = alarmIntervals(alarms, global, feature, names, n);
   const files = await writeDetections(env, det, n, global, feature, threshold, labels, intervals);
-  const attention = meanFeatureAttention(det.model, scaleSeries(det, test), Array.from({ length: test.rows - n }, (_, i) => i));
+  const attention = meanFeatureAttention(
+    det.model,
+    scaleSeries(det, test),
+    Array.from({ length: test.rows - n }, (_, i) => i),
+  );
   sections.push(
-    ...plotSections({ dataset: data.name, offset: n, score: global, threshold, thresholdName: ev.alarm === 'pot' ? 'POT' : 'epsilon', labels, alarms, targets: scaledTargets, targetNames: names, intervals, attention, featureNames: det.featureNames }),
+    ...plotSections({
+      dataset: data.name,
+      offset: n,
+      score: global,
+      threshold,
+      thresholdName: ev.alarm === 'pot' ? 'POT' : 'epsilon',
+      labels,
+      alarms,
+      targets: scaledTargets,
+      targetNames: names,
+      intervals,
+      attention,
+      featureNames: det.featureNames,
+    }),
   );
   if (files.length) notes.push(`scores: ${files[0]} (${names.length} per-feature columns); ${intervals.length} alarm interval(s): ${files[1]}`);
   return { results: metrics, sections, notes, extras: { parameters: det.model.numParameters(), keptEpoch: det.keptEpoch, threshold, ...extras } };
@@ -143,7 +192,12 @@ function checkColumnNames(det: Detector, names: string[], file: string): void {
 }
 
 /** Score options for `detect`: each defaults to the checkpoint's. */
-const detectScore = Object.fromEntries(Object.entries(scoreSchema.shape).map(([k, f]) => [k, ((f as unknown as { _zod: { def: { innerType: z.ZodType } } })._zod.def.innerType ?? (f as z.ZodType)).optional().describe(`${(f as z.ZodType).description ?? ''} (default: as at training)`)]));
+const detectScore = Object.fromEntries(
+  Object.entries(scoreSchema.shape).map(([k, f]) => [
+    k,
+    ((f as unknown as { _zod: { def: { innerType: z.ZodType } } })._zod.def.innerType ?? (f as z.ZodType)).optional().describe(`${(f as z.ZodType).description ?? ''} (default: as at training)`),
+  ]),
+);
 
 const detectOptions = z.object({
   data: z.string().describe('series to score (SMD layout or CSV with a header, the training columns)'),
@@ -177,11 +231,29 @@ async function detect(det: Detector, o: z.output<typeof detectOptions>, env: Run
   const alarms = Uint8Array.from(s.scores.global, (v) => (v > threshold ? 1 : 0));
   const intervals = alarmIntervals(alarms, s.scores.global, s.scores.feature, names, n);
   const files = await writeDetections(env, det, n, s.scores.global, s.scores.feature, threshold, labels, intervals);
-  const attention = meanFeatureAttention(det.model, s.scaled, Array.from({ length: series.rows - n }, (_, i) => i));
-  const sections = plotSections({ dataset: o.data, offset: n, score: s.scores.global, threshold, thresholdName: o.alarm, labels, alarms, targets: s.predictions!.actual, targetNames: names, intervals, attention, featureNames: det.featureNames });
+  const attention = meanFeatureAttention(
+    det.model,
+    s.scaled,
+    Array.from({ length: series.rows - n }, (_, i) => i),
+  );
+  const sections = plotSections({
+    dataset: o.data,
+    offset: n,
+    score: s.scores.global,
+    threshold,
+    thresholdName: o.alarm,
+    labels,
+    alarms,
+    targets: s.predictions!.actual,
+    targetNames: names,
+    intervals,
+    attention,
+    featureNames: det.featureNames,
+  });
   const alarmSteps = alarms.reduce((a, b) => a + b, 0);
   env.log(`${s.scores.global.length} steps scored (rows ${n}…${series.rows - 1}); threshold ${threshold.toPrecision(6)} (${o.alarm}); ${alarmSteps} alarm steps in ${intervals.length} interval(s)`);
-  for (const iv of intervals.slice(0, 10)) env.log(`  rows ${iv.start}–${iv.end}: peak ${iv.peakScore.toPrecision(4)}; top ${iv.topFeatures.map((f) => `${f.feature} ${(100 * f.share).toFixed(0)}%`).join(', ')}`);
+  for (const iv of intervals.slice(0, 10))
+    env.log(`  rows ${iv.start}–${iv.end}: peak ${iv.peakScore.toPrecision(4)}; top ${iv.topFeatures.map((f) => `${f.feature} ${(100 * f.share).toFixed(0)}%`).join(', ')}`);
   return { dataset: { name: o.data }, sections, config: { ...o, score: cfg, threshold }, notes: files.length ? [`scores: ${files[0]}`, `intervals: ${files[1]}`] : [] };
 }
 
@@ -201,14 +273,20 @@ export const mtadgatSystem = defineSystem({
   name: 'mtadgat',
   title: 'MTAD-GAT',
   summary: 'multivariate time-series anomaly detection with feature and temporal graph attention',
-  reference: { paper: 'Zhao et al., Multivariate Time-series Anomaly Detection via Graph Attention Network, ICDM 2020', code: 'ML4ITS/mtad-gat-pytorch (no official code; the reference everyone compares with)' },
+  reference: {
+    paper: 'Zhao et al., Multivariate Time-series Anomaly Detection via Graph Attention Network, ICDM 2020',
+    code: 'ML4ITS/mtad-gat-pytorch (no official code; the reference everyone compares with)',
+  },
   schemas: { config: configSchema, data: dataSchema, eval: evalSchema },
   loadData: (o, env) => loadData(o, env.storage, env.log),
   describeData: (d: AnomalyData) => ({ name: d.name }),
   async train(data, cfg, ev, env) {
     if (data.train.rows < cfg.lookback + 1) throw new InputError(`the training part has ${data.train.rows} rows; at least ${cfg.lookback + 1} are needed (lookback + 1)`, { file: data.sources.train });
-    if (data.test && data.test.rows < cfg.lookback + 1) throw new InputError(`the test part has ${data.test.rows} rows; at least ${cfg.lookback + 1} are needed (lookback + 1)`, { file: data.sources.test ?? data.sources.train });
-    env.log(`MTAD-GAT on ${data.name}: ${data.train.rows} training rows × ${data.train.cols} features${data.test ? `, ${data.test.rows} test rows` : ''}${data.labels ? ` (${data.labels.reduce((a, b) => a + b, 0)} labelled anomalous)` : ''}`);
+    if (data.test && data.test.rows < cfg.lookback + 1)
+      throw new InputError(`the test part has ${data.test.rows} rows; at least ${cfg.lookback + 1} are needed (lookback + 1)`, { file: data.sources.test ?? data.sources.train });
+    env.log(
+      `MTAD-GAT on ${data.name}: ${data.train.rows} training rows × ${data.train.cols} features${data.test ? `, ${data.test.rows} test rows` : ''}${data.labels ? ` (${data.labels.reduce((a, b) => a + b, 0)} labelled anomalous)` : ''}`,
+    );
     return fitDetector(data, cfg, {
       score: scoreOf(ev),
       seed: env.seed,

@@ -68,12 +68,7 @@ export function calcPoint2Point(predict: ArrayLike<number | boolean>, actual: Ar
  * stops before index 0 (`range(i, 0, -1)`), so a segment starting at index 0 keeps index 0 as is.
  * Returns the adjusted alarms and the latency (adjusted points per detected segment).
  */
-export function adjustPredicts(
-  score: ArrayLike<number> | null,
-  label: ArrayLike<number>,
-  threshold: number,
-  pred?: ArrayLike<number | boolean>,
-): { predict: Uint8Array; latency: number } {
+export function adjustPredicts(score: ArrayLike<number> | null, label: ArrayLike<number>, threshold: number, pred?: ArrayLike<number | boolean>): { predict: Uint8Array; latency: number } {
   const n = label.length;
   const predict = new Uint8Array(n);
   if (pred !== undefined) {
@@ -147,7 +142,7 @@ export function findEpsilon(errors: ArrayLike<number>, regLevel: 0 | 1 | 2 = 1):
     const eps = m + sd * z;
     let cnt = 0;
     let sum = 0;
-    for (let i = 0; i < n; i++) if (errors[i]! < eps) (cnt++, (sum += errors[i]!));
+    for (let i = 0; i < n; i++) if (errors[i]! < eps) cnt++, (sum += errors[i]!);
     const pm = cnt > 0 ? sum / cnt : NaN;
     let ss = 0;
     for (let i = 0; i < n; i++) if (errors[i]! < eps) ss += (errors[i]! - pm) ** 2;
@@ -400,11 +395,7 @@ export interface PotResult {
  * is the mean of the per-step thresholds. With fewer than two peaks there is no tail to fit and the
  * threshold is t itself (the reference would fail there).
  */
-export function potThreshold(
-  init: ArrayLike<number>,
-  data: ArrayLike<number>,
-  opts: { q: number; level: number; dynamic?: boolean; solver?: GrimshawSolver },
-): PotResult {
+export function potThreshold(init: ArrayLike<number>, data: ArrayLike<number>, opts: { q: number; level: number; dynamic?: boolean; solver?: GrimshawSolver }): PotResult {
   const N = init.length;
   if (N === 0) throw new InputError('POT: no initial scores', { field: 'scores' });
   const level = opts.level - Math.floor(opts.level);

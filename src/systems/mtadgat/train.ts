@@ -98,7 +98,6 @@ export function batchLosses(model: MtadGatNet, out: MtadGatOutput, y: tf.Tensor2
   });
 }
 
-
 /** Split window starts 0…count−1 into training and validation sets. */
 export function splitWindows(count: number, valSplit: number, mode: 'random' | 'chronological', rng: Rng): { train: Int32Array; val: Int32Array } {
   const nVal = Math.floor(valSplit * count);
@@ -207,7 +206,8 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
         monitor: tc.keepBest && split.val.length > 0 ? { value: (r) => r.valid?.total, mode: 'min' } : undefined,
         restore: tc.keepBest && split.val.length > 0 ? 'best' : 'last',
         // Training longer is still the same run: the epoch count is not part of the resume check.
-        checkpoint: o.progressDir && o.storage ? { storage: o.storage, dir: o.progressDir, config: { model: c, train: { ...tc, epochs: undefined }, seed: o.seed ?? 0 }, system: 'mtadgat' } : undefined,
+        checkpoint:
+          o.progressDir && o.storage ? { storage: o.storage, dir: o.progressDir, config: { model: c, train: { ...tc, epochs: undefined }, seed: o.seed ?? 0 }, system: 'mtadgat' } : undefined,
         signal: o.signal,
         progress: o.progress,
         epochEnd: (r) => {

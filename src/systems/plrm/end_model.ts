@@ -34,7 +34,13 @@ export const DEFAULT_END_MODEL: EndModelOptions = { kind: 'logreg', hidden: 64, 
 export class EndModel extends Module {
   readonly fc1: Linear;
   readonly fc2: Linear | null;
-  constructor(readonly inFeatures: number, readonly classes: number, readonly kind: 'logreg' | 'mlp', readonly hidden: number, rng: Rng) {
+  constructor(
+    readonly inFeatures: number,
+    readonly classes: number,
+    readonly kind: 'logreg' | 'mlp',
+    readonly hidden: number,
+    rng: Rng,
+  ) {
     super();
     if (kind === 'logreg') {
       this.fc1 = this.module('fc1', new Linear(inFeatures, classes, rng));
@@ -69,14 +75,7 @@ export interface TrainedEndModel {
  * Train on features X (n × d, row-major) of the covered rows with soft labels P (n × k).
  * `valid` (features and gold labels) selects the epoch.
  */
-export function trainEndModel(
-  X: Float64Array,
-  d: number,
-  P: Float64Array,
-  k: number,
-  valid: { X: Float64Array; y: Int32Array } | undefined,
-  options: Partial<EndModelOptions> = {},
-): TrainedEndModel {
+export function trainEndModel(X: Float64Array, d: number, P: Float64Array, k: number, valid: { X: Float64Array; y: Int32Array } | undefined, options: Partial<EndModelOptions> = {}): TrainedEndModel {
   const o = { ...DEFAULT_END_MODEL, ...options };
   const n = P.length / k;
   if (X.length !== n * d) throw new RangeError(`end model: ${X.length} feature values for ${n} rows × ${d} features`);

@@ -67,9 +67,7 @@ export function buildPlrmSpec(graph: LabelGraph, desired: readonly number[], ilf
   seen.sort((a, b) => a - b);
   const k = desired.length;
   if (k * 2 ** seen.length > MAX_LABEL_STATES) {
-    throw new RangeError(
-      `PLRM would enumerate ${k}·2^${seen.length} label states (more than ${MAX_LABEL_STATES}); reduce the number of distinct seen labels`,
-    );
+    throw new RangeError(`PLRM would enumerate ${k}·2^${seen.length} label states (more than ${MAX_LABEL_STATES}); reduce the number of distinct seen labels`);
   }
   const modelLabels = [...desired, ...seen].sort((a, b) => a - b);
   const factors: Factor[] = [];

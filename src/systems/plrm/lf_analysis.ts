@@ -34,14 +34,7 @@ export interface LfAnalysis {
 }
 
 /** Analyse ILF outputs `L` (global label ids, -1 = abstain; n × nIlf) of one split. */
-export function analyseIlfs(
-  L: Int32Array,
-  n: number,
-  ilfs: readonly (readonly number[])[],
-  graph: LabelGraph,
-  desired: readonly number[],
-  y?: Int32Array,
-): LfAnalysis {
+export function analyseIlfs(L: Int32Array, n: number, ilfs: readonly (readonly number[])[], graph: LabelGraph, desired: readonly number[], y?: Int32Array): LfAnalysis {
   const J = ilfs.length;
   const cov = new Float64Array(J);
   const ovl = new Float64Array(J);

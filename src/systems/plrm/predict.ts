@@ -48,7 +48,10 @@ export function permutations(k: number): number[][] {
     }
     rest.forEach((x, i) => rec([...prefix, x], [...rest.slice(0, i), ...rest.slice(i + 1)]));
   };
-  rec([], Array.from({ length: k }, (_, i) => i));
+  rec(
+    [],
+    Array.from({ length: k }, (_, i) => i),
+  );
   return out;
 }
 

@@ -228,11 +228,7 @@ export class LabelGraph {
           if (ik !== mask[i * n + k]) {
             const before = describe(i, k);
             constrain(i, k, ik, { kind: 'implied', detail: j }, () => {
-              throw new InputError(
-                `contradictory label relations among ${name(i)}, ${name(j)} and ${name(k)}: ${describe(i, j)} and ` +
-                  `${describe(j, k)} rule out ${before}`,
-                { file, field },
-              );
+              throw new InputError(`contradictory label relations among ${name(i)}, ${name(j)} and ${name(k)}: ${describe(i, j)} and ` + `${describe(j, k)} rule out ${before}`, { file, field });
             });
           }
           // r(k,j) ⊆ r(k,i) ∘ r(i,j)
@@ -240,11 +236,7 @@ export class LabelGraph {
           if (kj !== mask[k * n + j]) {
             const before = describe(k, j);
             constrain(k, j, kj, { kind: 'implied', detail: i }, () => {
-              throw new InputError(
-                `contradictory label relations among ${name(k)}, ${name(i)} and ${name(j)}: ${describe(k, i)} and ` +
-                  `${describe(i, j)} rule out ${before}`,
-                { file, field },
-              );
+              throw new InputError(`contradictory label relations among ${name(k)}, ${name(i)} and ${name(j)}: ${describe(k, i)} and ` + `${describe(i, j)} rule out ${before}`, { file, field });
             });
           }
         }

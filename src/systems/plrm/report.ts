@@ -43,9 +43,7 @@ export function preflightSection(models: LabelModels): ReportSection {
   const rows = models.graph.triples().map((t) => [models.labels[t.a]!, t.relation, models.labels[t.b]!, t.origin]);
   return {
     title: 'Label graph and distinguishability',
-    description:
-      `${models.labels.length} labels; pairs: ${c.given} given, ${c.implied} implied, ${c.default} by the default ` +
-      `(${models.graph.defaultRelation}), ${c.ambiguous} open.`,
+    description: `${models.labels.length} labels; pairs: ${c.given} given, ${c.implied} implied, ${c.default} by the default ` + `(${models.graph.defaultRelation}), ${c.ambiguous} open.`,
     tables: [{ caption: 'Relations (a, relation, b, where it came from)', columns: ['a', 'relation', 'b', 'origin'], rows }],
     html: `<pre>${escapeHtml(models.preflight.lines.join('\n'))}</pre>`,
   };
@@ -85,7 +83,7 @@ export function ilfSection(analysis: Partial<Record<SplitName, LfAnalysis>>): Re
   return {
     title: 'ILF analysis',
     description:
-      'Like Snorkel\'s LF analysis, adapted to WIS: a conflict is a vote that another ILF contradicts with an exclusive label; ' +
+      "Like Snorkel's LF analysis, adapted to WIS: a conflict is a vote that another ILF contradicts with an exclusive label; " +
       '"consistent with gold" is the share of votes not exclusive with the gold desired label.',
     tables,
   };

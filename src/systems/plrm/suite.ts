@@ -45,7 +45,10 @@ export async function runSuite(storage: Storage, files: readonly string[], opts:
     };
     out.push(row);
     const t = row.scores.test;
-    if (t) opts.log?.(`${row.file}: test accuracy ${LABEL_MODELS.map((m) => `${m} ${pct(t[m]?.accuracy)}`).join(', ')}${t['end model'] ? `, end model ${pct(t['end model'].accuracy)}` : ''} (${row.seconds.toFixed(1)} s)`);
+    if (t)
+      opts.log?.(
+        `${row.file}: test accuracy ${LABEL_MODELS.map((m) => `${m} ${pct(t[m]?.accuracy)}`).join(', ')}${t['end model'] ? `, end model ${pct(t['end model'].accuracy)}` : ''} (${row.seconds.toFixed(1)} s)`,
+      );
   }
   return out;
 }

@@ -54,7 +54,10 @@ const defaultRelation = z.enum(['exclusive', 'overlap', 'unknown']).default('exc
 
 export const configSchema = z.object({
   defaultRelation,
-  fitter: z.enum(['exact', 'exact-sgd', 'pcd']).default(DEFAULT_FIT.fitter).describe('exact: Adam on the exact likelihood; exact-sgd / pcd: the official per-example SGD with exact / Gibbs (PCD-1) statistics'),
+  fitter: z
+    .enum(['exact', 'exact-sgd', 'pcd'])
+    .default(DEFAULT_FIT.fitter)
+    .describe('exact: Adam on the exact likelihood; exact-sgd / pcd: the official per-example SGD with exact / Gibbs (PCD-1) statistics'),
   steps: opt.int().min(1).default(DEFAULT_FIT.steps).describe('exact: Adam steps'),
   lr: opt.num().positive().default(DEFAULT_FIT.lr).describe('exact: Adam learning rate'),
   evalEvery: opt.int().min(1).default(DEFAULT_FIT.evalEvery).describe('exact: validate every n steps'),
@@ -93,7 +96,10 @@ export async function readTask(storage: Storage, o: DataOptions): Promise<WisTas
     valid: o.valid,
     test: o.test,
     relations: o.relations,
-    desired: o.desired.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    desired: o.desired
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
     ilfLabels: o.ilfLabels,
     goldColumn: o.goldColumn,
   });
@@ -103,7 +109,21 @@ function plrmConfig(o: PlrmOptions, seed: number): PlrmConfig {
   return {
     defaultRelation: o.defaultRelation,
     allowIndistinguishable: o.allowIndistinguishable,
-    fit: { fitter: o.fitter, steps: o.steps, lr: o.lr, evalEvery: o.evalEvery, epochs: o.epochs, stepSize: o.stepSize, decay: o.decay, interval: o.interval, patience: o.patience, nonNegative: o.nonNegative, regWeight: o.regWeight, alpha: o.alpha, seed },
+    fit: {
+      fitter: o.fitter,
+      steps: o.steps,
+      lr: o.lr,
+      evalEvery: o.evalEvery,
+      epochs: o.epochs,
+      stepSize: o.stepSize,
+      decay: o.decay,
+      interval: o.interval,
+      patience: o.patience,
+      nonNegative: o.nonNegative,
+      regWeight: o.regWeight,
+      alpha: o.alpha,
+      seed,
+    },
   };
 }
 
@@ -112,7 +132,11 @@ function scoreNotes(scores: TaskScores, dataset: string): string[] {
   for (const s of ['valid', 'test'] as const) {
     const sc = scores[s];
     if (!sc) continue;
-    notes.push(`${dataset} ${s} accuracy / macro-F1 %: ${Object.entries(sc).map(([m, v]) => `${m} ${(100 * v!.accuracy).toFixed(2)} / ${(100 * v!.macroF1).toFixed(2)}`).join('; ')}`);
+    notes.push(
+      `${dataset} ${s} accuracy / macro-F1 %: ${Object.entries(sc)
+        .map(([m, v]) => `${m} ${(100 * v!.accuracy).toFixed(2)} / ${(100 * v!.macroF1).toFixed(2)}`)
+        .join('; ')}`,
+    );
   }
   return notes;
 }
@@ -221,7 +245,15 @@ function save(m: FittedPlrm): SavedModel {
   };
   if (m.end) {
     const e = m.end;
-    extra.endModel = { kind: e.model.kind, hidden: e.model.hidden, inFeatures: e.model.inFeatures, classes: e.model.classes, scaler: e.scaler.toJSON() as ZScoreJSON, labelSource: e.labelSource, bestEpoch: e.bestEpoch };
+    extra.endModel = {
+      kind: e.model.kind,
+      hidden: e.model.hidden,
+      inFeatures: e.model.inFeatures,
+      classes: e.model.classes,
+      scaler: e.scaler.toJSON() as ZScoreJSON,
+      labelSource: e.labelSource,
+      bestEpoch: e.bestEpoch,
+    };
   }
   return { tensors, config: m.options, extra };
 }
@@ -279,23 +311,27 @@ async function legacy(storage: Storage, path: string): Promise<LoadedCheckpoint 
     const c = (await readJson(storage, cfgPath)) as (Omit<PlrmExtra, 'task'> & { format?: string; origin?: Record<string, unknown> }) | null;
     if (c?.format !== 'sheaf-plrm-checkpoint') continue;
     const f = c.config.fit;
-    const options = validateOptions(configSchema, {
-      defaultRelation: c.config.defaultRelation,
-      allowIndistinguishable: c.config.allowIndistinguishable,
-      fitter: f.fitter,
-      steps: f.steps,
-      lr: f.lr,
-      evalEvery: f.evalEvery,
-      epochs: f.epochs,
-      stepSize: f.stepSize,
-      decay: f.decay,
-      interval: f.interval,
-      patience: f.patience,
-      nonNegative: f.nonNegative,
-      regWeight: f.regWeight,
-      alpha: f.alpha,
-      ...(c.endModel ? { endModel: c.endModel.kind, endLabels: c.endModel.labelSource, endHidden: c.endModel.hidden } : { endModel: 'none' }),
-    }, cfgPath);
+    const options = validateOptions(
+      configSchema,
+      {
+        defaultRelation: c.config.defaultRelation,
+        allowIndistinguishable: c.config.allowIndistinguishable,
+        fitter: f.fitter,
+        steps: f.steps,
+        lr: f.lr,
+        evalEvery: f.evalEvery,
+        epochs: f.epochs,
+        stepSize: f.stepSize,
+        decay: f.decay,
+        interval: f.interval,
+        patience: f.patience,
+        nonNegative: f.nonNegative,
+        regWeight: f.regWeight,
+        alpha: f.alpha,
+        ...(c.endModel ? { endModel: c.endModel.kind, endLabels: c.endModel.labelSource, endHidden: c.endModel.hidden } : { endModel: 'none' }),
+      },
+      cfgPath,
+    );
     const { format: _f, origin, ...rest } = c;
     const extra: PlrmExtra = { ...rest, task: typeof origin?.['task'] === 'string' ? (origin['task'] as string) : '' };
     const weights = joinPath(dir, 'model.safetensors');
@@ -346,7 +382,10 @@ export const plrmSystem = defineSystem({
     });
     const m = run.models;
     // The fits' histories are per optimisation step, not per epoch: they go in as "epoch" = step.
-    for (const [name, f] of [['LFPGM', m.lfpgm], ['PLRM', m.plrm]] as const) {
+    for (const [name, f] of [
+      ['LFPGM', m.lfpgm],
+      ['PLRM', m.plrm],
+    ] as const) {
       for (const h of f.history) {
         const vals: Record<string, number> = {};
         if (h.logLik !== undefined) vals[`${name} log-lik`] = h.logLik;
@@ -378,7 +417,11 @@ export const plrmSystem = defineSystem({
         out = o.out;
       } else out = await env.artifact(`labels_${o.split}.csv`, l.text, `${o.model} probabilistic labels`);
       if (!out) throw new UsageError('plrm label needs --out when no run folder is created');
-      return { dataset: { name: task.name }, artifacts: o.out ? [{ kind: `${o.model} probabilistic labels`, path: o.out }] : [], notes: [`${l.rows} rows of ${o.model} probabilistic labels (${splits.join(', ')}) written to ${out}`] };
+      return {
+        dataset: { name: task.name },
+        artifacts: o.out ? [{ kind: `${o.model} probabilistic labels`, path: o.out }] : [],
+        notes: [`${l.rows} rows of ${o.model} probabilistic labels (${splits.join(', ')}) written to ${out}`],
+      };
     },
   },
   verbs: [
@@ -402,7 +445,10 @@ export const plrmSystem = defineSystem({
         const analysis = analyseTask({ graph, ilfs: task.ilfs, desired: task.desired }, task);
         for (const s of SPLITS) {
           const a = analysis[s];
-          if (a) lines.push(`${s}: ${a.rows} rows, ${(100 * a.coverage).toFixed(1)} % covered by ≥ 1 ILF, ${(100 * a.overlap).toFixed(1)} % by ≥ 2, ${(100 * a.conflict).toFixed(1)} % with exclusive votes`);
+          if (a)
+            lines.push(
+              `${s}: ${a.rows} rows, ${(100 * a.coverage).toFixed(1)} % covered by ≥ 1 ILF, ${(100 * a.overlap).toFixed(1)} % by ≥ 2, ${(100 * a.conflict).toFixed(1)} % with exclusive votes`,
+            );
         }
         if (!report.ok) throw new InputError(`the desired labels cannot all be told apart:\n${lines.join('\n')}`, { file: task.source });
         for (const l of lines) ctx.log(l);

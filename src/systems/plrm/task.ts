@@ -111,10 +111,10 @@ export function parseTaskJson(obj: Json, file = '<task>'): WisTask {
     s.forEach((x, t) => {
       checkLabel(x, `ilfs[${j}][${t}]`);
       if (desiredSet.has(x)) {
-        throw new InputError(
-          `desired label '${labels[x]}' is in the label set of ILF ${j}; in weak indirect supervision the desired labels must be unseen by every ILF`,
-          { file, field: `ilfs[${j}][${t}]` },
-        );
+        throw new InputError(`desired label '${labels[x]}' is in the label set of ILF ${j}; in weak indirect supervision the desired labels must be unseen by every ILF`, {
+          file,
+          field: `ilfs[${j}][${t}]`,
+        });
       }
     });
     if (new Set(s).size !== s.length) throw new InputError('a label is listed twice in one ILF label set', { file, field: `ilfs[${j}]` });
@@ -170,10 +170,7 @@ function parseSplit(Lraw: Json, yraw: Json, Xraw: Json, s: SplitName, ilfs: numb
       if (typeof v !== 'number' || !Number.isInteger(v)) throw new InputError(`expected an integer label index, got ${JSON.stringify(v)}`, { file, field: f });
       if (v !== -1 && !members[j]!.has(v)) {
         const what = v >= 0 && v < labels.length ? `label '${labels[v]}' (${v})` : `index ${v}`;
-        throw new InputError(
-          `ILF ${j} output ${what}, which is outside its label set {${ilfs[j]!.map((x) => `'${labels[x]}'`).join(', ')}} (use -1 for abstain)`,
-          { file, field: f },
-        );
+        throw new InputError(`ILF ${j} output ${what}, which is outside its label set {${ilfs[j]!.map((x) => `'${labels[x]}'`).join(', ')}} (use -1 for abstain)`, { file, field: f });
       }
       L[i * m + j] = v;
     });
@@ -327,7 +324,10 @@ export async function readTaskCsv(storage: Storage, input: CsvTaskInput): Promis
     for (const r of raw.rows) {
       const j = pos.get(r.cells[0]!);
       if (j === undefined) throw new InputError(`unknown ILF '${r.cells[0]}' (ILF columns: ${ilfNames.join(', ')})`, { file: raw.file, line: r.line });
-      const ls = (r.cells[1] ?? '').split('|').map((x) => x.trim()).filter((x) => x !== '');
+      const ls = (r.cells[1] ?? '')
+        .split('|')
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
       if (ls.length === 0) throw new InputError('empty label set', { file: raw.file, line: r.line, column: 2 });
       ilfSets[j] = ls.map(add);
     }
@@ -377,10 +377,11 @@ export async function readTaskCsv(storage: Storage, input: CsvTaskInput): Promis
         if (ABSTAIN_TOKENS.has(cell)) return -1;
         const l = index.get(cell);
         if (l === undefined || !ilfSets[j]!.includes(l)) {
-          throw new InputError(
-            `ILF '${ilfNames[j]}' output '${cell}', which is outside its label set {${ilfSets[j]!.map((x) => labels[x]).join(', ')}}`,
-            { file: raw.file, line: r.line, column: ilfNames[j] },
-          );
+          throw new InputError(`ILF '${ilfNames[j]}' output '${cell}', which is outside its label set {${ilfSets[j]!.map((x) => labels[x]).join(', ')}}`, {
+            file: raw.file,
+            line: r.line,
+            column: ilfNames[j],
+          });
         }
         return l;
       }),

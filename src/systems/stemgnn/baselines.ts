@@ -54,14 +54,7 @@ export function windowMeanForecast(series: Float32Array, cols: number, starts: I
 }
 
 /** All three baselines on the same windows. */
-export function baselineForecasts(
-  series: Float32Array,
-  cols: number,
-  starts: Int32Array,
-  window: number,
-  horizon: number,
-  seasonPeriod: number,
-): Record<BaselineName, Float32Array> {
+export function baselineForecasts(series: Float32Array, cols: number, starts: Int32Array, window: number, horizon: number, seasonPeriod: number): Record<BaselineName, Float32Array> {
   return {
     'last value': lastValueForecast(series, cols, starts, window, horizon),
     'seasonal naive': seasonalNaiveForecast(series, cols, starts, window, horizon, seasonPeriod),

@@ -4,17 +4,7 @@
  * windows that never cross a split, and train-split normalisation (z-score with std 0 → 1, or
  * min–max with the official clipping). Bad input is an `InputError` naming file, line and column.
  */
-import {
-  chronologicalSplit,
-  fillForwardBackward,
-  fitScaler,
-  slidingWindowStarts,
-  splitView,
-  type ChronologicalSplit,
-  type RowRange,
-  type Scaler,
-  type SplitName,
-} from '../../data/index.js';
+import { chronologicalSplit, fillForwardBackward, fitScaler, slidingWindowStarts, splitView, type ChronologicalSplit, type RowRange, type Scaler, type SplitName } from '../../data/index.js';
 import type { SeriesTable } from '../../data/table.js';
 import { InputError } from '../../util/errors.js';
 import type { StemGNNConfig } from './config.js';
@@ -62,10 +52,10 @@ export function prepareSeries(table: SeriesTable, opts: PrepareOptions): Prepare
   const { window, horizon } = opts;
   const { source, rows, cols, firstLine } = table;
   if (rows < window + horizon) {
-    throw new InputError(
-      `only ${rows} data rows (lines ${firstLine}–${firstLine + rows - 1}); window ${window} + horizon ${horizon} = ${window + horizon} rows are needed for one window`,
-      { file: source, line: firstLine + rows - 1 },
-    );
+    throw new InputError(`only ${rows} data rows (lines ${firstLine}–${firstLine + rows - 1}); window ${window} + horizon ${horizon} = ${window + horizon} rows are needed for one window`, {
+      file: source,
+      line: firstLine + rows - 1,
+    });
   }
   const split = chronologicalSplit(rows, opts.splitRatios, { source });
   const filled = Float32Array.from(table.data);
@@ -93,8 +83,7 @@ function shortSplit(name: string, r: RowRange, t: SeriesTable, w: number, h: num
   const n = r[1] - r[0];
   const where = n > 0 ? `lines ${t.firstLine + r[0]}–${t.firstLine + r[1] - 1}` : 'no lines';
   return new InputError(
-    `the ${name} split (${ratios.join(':')} of ${t.rows} rows) has ${n} rows (${where}), fewer than window ${w} + horizon ${h} = ${w + h}; ` +
-      'give more rows or change --split-ratios',
+    `the ${name} split (${ratios.join(':')} of ${t.rows} rows) has ${n} rows (${where}), fewer than window ${w} + horizon ${h} = ${w + h}; ` + 'give more rows or change --split-ratios',
     { file: t.source, line: n > 0 ? t.firstLine + r[1] - 1 : t.firstLine + t.rows - 1 },
   );
 }

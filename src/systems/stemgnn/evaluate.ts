@@ -23,13 +23,7 @@ export interface WindowForecasts {
  * Run the model (switched to eval mode) over windows in order, `batchSize` at a time. Optional
  * `signal` stops early (the result then covers fewer windows: check `forecast.length`).
  */
-export async function forecastWindows(
-  model: StemGNNNet,
-  scaled: Float32Array,
-  starts: Int32Array,
-  batchSize = 32,
-  signal?: AbortSignal,
-): Promise<WindowForecasts> {
+export async function forecastWindows(model: StemGNNNet, scaled: Float32Array, starts: Int32Array, batchSize = 32, signal?: AbortSignal): Promise<WindowForecasts> {
   const { nodes: N, window: W, horizon: H } = model.config;
   const wasTraining = model.training;
   model.eval();

@@ -28,9 +28,7 @@ export function metricsComparison(ev: SplitEvaluation, dataset: string, seasonPe
       { label: `seasonal naive (period ${seasonPeriod})`, values: row(ev.baselines['seasonal naive']) },
       { label: 'window mean', values: row(ev.baselines['window mean']) },
     ],
-    note:
-      `${ev.windows} windows, raw scale, all horizon steps. MAPE is the official rule (|e|/|y| + 1e-5, capped at 500 %); ` +
-      'masked MAPE skips targets that are exactly 0.',
+    note: `${ev.windows} windows, raw scale, all horizon steps. MAPE is the official rule (|e|/|y| + 1e-5, capped at 500 %); ` + 'masked MAPE skips targets that are exactly 0.',
   };
 }
 
@@ -66,9 +64,7 @@ export function forecastSection(ev: SplitEvaluation, series: string[], horizon: 
   });
   return {
     title: `Forecast vs actual (${ev.split} split)`,
-    description:
-      `One-step-ahead forecasts of the ${chosen.length} series with the largest mean level, on the raw scale, ` +
-      `over the last ${n - from} of the split's ${n} windows.`,
+    description: `One-step-ahead forecasts of the ${chosen.length} series with the largest mean level, on the raw scale, ` + `over the last ${n - from} of the split's ${n} windows.`,
     charts,
   };
 }
@@ -80,9 +76,7 @@ export function graphSection(ev: SplitEvaluation, series: string[]): ReportSecti
   const labels = uniqueLabels(series);
   return {
     title: 'Learned graph',
-    description:
-      `Mean over the ${ev.split} batches of (A + Aᵀ)/2, where A is the batch-mean attention of the latent correlation layer ` +
-      '(eval mode; each row of A sums to 1).',
+    description: `Mean over the ${ev.split} batches of (A + Aᵀ)/2, where A is the batch-mean attention of the latent correlation layer ` + '(eval mode; each row of A sums to 1).',
     charts: [heatmap(m, { title: 'Learned correlation graph', rowLabels: labels, colLabels: labels, valueLabel: 'weight', showValues: N <= 12 })],
   };
 }

@@ -144,7 +144,12 @@ export const stemgnnSystem = defineSystem({
       options: importOptions,
       createsRun: true,
       async run(o, ctx) {
-        const m = await importOfficialStemGNN(ctx.storage, o.weights, o.normStat, o.series?.split(',').map((s) => s.trim()));
+        const m = await importOfficialStemGNN(
+          ctx.storage,
+          o.weights,
+          o.normStat,
+          o.series?.split(',').map((s) => s.trim()),
+        );
         try {
           if (!ctx.runDir) throw new UsageError('stemgnn import needs a run folder');
           const dir = await saveModel(ctx.storage, joinPath(ctx.runDir, 'checkpoint'), stemgnnSystem, m, {});
@@ -152,7 +157,9 @@ export const stemgnnSystem = defineSystem({
           return {
             dataset: { name: o.weights },
             artifacts: [{ kind: 'checkpoint', path: dir }],
-            notes: [`official weights (N ${c.nodes}, window ${c.window}, horizon ${c.horizon}, m ${c.multiLayer}) saved as ${dir}; score them with: sheaf stemgnn eval --checkpoint ${dir} --data <csv>`],
+            notes: [
+              `official weights (N ${c.nodes}, window ${c.window}, horizon ${c.horizon}, m ${c.multiLayer}) saved as ${dir}; score them with: sheaf stemgnn eval --checkpoint ${dir} --data <csv>`,
+            ],
           };
         } finally {
           m.net.dispose();

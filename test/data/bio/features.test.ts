@@ -8,7 +8,13 @@ import { InputError } from '../../../src/util/errors.js';
 
 test('locations: join, complement, order, partial ends, single bases, sites, remote', () => {
   const a = parseLocation('complement(join(10..20,30..40))');
-  assert.deepEqual(a.segments.map((s) => [s.start, s.end, s.strand]), [[30, 40, -1], [10, 20, -1]]);
+  assert.deepEqual(
+    a.segments.map((s) => [s.start, s.end, s.strand]),
+    [
+      [30, 40, -1],
+      [10, 20, -1],
+    ],
+  );
   assert.equal(a.strand, -1);
   assert.equal(a.operator, 'join');
   const b = parseLocation('join(complement(30..40),complement(10..20))');
@@ -19,13 +25,20 @@ test('locations: join, complement, order, partial ends, single bases, sites, rem
   assert.equal(d.partial5, false, 'on the minus strand "<" is the 3\' end');
   assert.equal(d.partial3, true);
   assert.equal(parseLocation('order(1..5,9)').operator, 'order');
-  assert.deepEqual(parseLocation('42').segments.map((s) => [s.start, s.end]), [[42, 42]]);
+  assert.deepEqual(
+    parseLocation('42').segments.map((s) => [s.start, s.end]),
+    [[42, 42]],
+  );
   assert.equal(parseLocation('12^13').segments[0]!.between, true);
   assert.equal(parseLocation('J00194.1:100..202').segments[0]!.remote, 'J00194.1');
   const wrapped = parseLocation('join(1..3,\n 7..9)');
   assert.equal(wrapped.text, 'join(1..3,7..9)');
   for (const bad of ['join(1..5', '5..1', '1..x', 'complement(1..5))', '', '0..5', '3^9']) {
-    assert.throws(() => parseLocation(bad, { file: 'f.gb', line: 3 }), (e: unknown) => e instanceof InputError && e.message.startsWith('f.gb, line 3'), bad);
+    assert.throws(
+      () => parseLocation(bad, { file: 'f.gb', line: 3 }),
+      (e: unknown) => e instanceof InputError && e.message.startsWith('f.gb, line 3'),
+      bad,
+    );
   }
   for (const text of ['complement(join(10..20,30..40))', 'join(1..3,complement(7..9))', '<1..>100', 'order(1..5,9)', '42', 'complement(<5..50)']) {
     const loc = parseLocation(text);
@@ -54,7 +67,10 @@ function genbank(_location: string, translation: string, extra = ''): string {
   const seq = recordSeq.toLowerCase();
   let origin = '';
   for (let i = 0; i < seq.length; i += 60) {
-    const chunk = seq.slice(i, i + 60).match(/.{1,10}/g)!.join(' ');
+    const chunk = seq
+      .slice(i, i + 60)
+      .match(/.{1,10}/g)!
+      .join(' ');
     origin += `${String(i + 1).padStart(9)} ${chunk}\n`;
   }
   return `LOCUS       SPLICED                 ${seq.length} bp    DNA     linear   SYN 01-JAN-2000

@@ -20,7 +20,10 @@ function located(file: string, line: number, part?: string) {
   };
 }
 
-for (const [file, n, length] of [['NC_001422.gbk', 11, 5386], ['NC_005816.gb', 10, 9609]] as const) {
+for (const [file, n, length] of [
+  ['NC_001422.gbk', 11, 5386],
+  ['NC_005816.gb', 10, 9609],
+] as const) {
   test(`${file}: every CDS re-translates to its /translation`, () => {
     const recs = parseGenBank(fixture(file), file);
     assert.equal(recs.length, 1);
@@ -61,19 +64,31 @@ test('pPCP1: EMBL twin, FASTA proteins and GenBank translations agree', () => {
   assert.equal(e.sequence, gb.sequence);
   const gbProteins = cdsEntries(gb).entries.map((x) => x.translation);
   const emblEntries = cdsEntries(e).entries;
-  assert.deepEqual(emblEntries.map((x) => x.translation), gbProteins);
+  assert.deepEqual(
+    emblEntries.map((x) => x.translation),
+    gbProteins,
+  );
   for (const x of emblEntries) assert.ok(checkCdsEntry(x).ok);
   const faa = parseFasta(fixture('NC_005816.faa'), 'NC_005816.faa');
   assert.equal(faa.length, 10);
-  assert.deepEqual(faa.map((f) => f.sequence), gbProteins);
+  assert.deepEqual(
+    faa.map((f) => f.sequence),
+    gbProteins,
+  );
   assert.match(faa[0]!.id, /^gi\|/);
   // Writing and re-reading keeps the records.
-  assert.deepEqual(parseFasta(formatFasta(faa, 50), 'x').map((f) => [f.id, f.description, f.sequence]), faa.map((f) => [f.id, f.description, f.sequence]));
+  assert.deepEqual(
+    parseFasta(formatFasta(faa, 50), 'x').map((f) => [f.id, f.description, f.sequence]),
+    faa.map((f) => [f.id, f.description, f.sequence]),
+  );
 });
 
 test('several records per file', () => {
   const recs = parseGenBank(fixture('NC_001422.gbk') + fixture('NC_005816.gb'), 'both.gb');
-  assert.deepEqual(recs.map((r) => r.name), ['NC_001422', 'NC_005816']);
+  assert.deepEqual(
+    recs.map((r) => r.name),
+    ['NC_001422', 'NC_005816'],
+  );
   assert.equal(recs[1]!.line, fixture('NC_001422.gbk').split('\n').length);
 });
 
@@ -119,7 +134,10 @@ test('malformed GenBank records name file and line', () => {
   // Location beyond the sequence.
   assert.throws(() => parseGenBank(mini('     CDS             1..99\n'), 'c.gb'), located('c.gb', 6, 'beyond the sequence'));
   // Bad sequence character: line 7, column 16.
-  assert.throws(() => parseGenBank(mini('', '        1 atgaa#tttg gctaa\n'), 'd.gb'), (e: unknown) => e instanceof InputError && e.message.startsWith('d.gb, line 7, column 16'));
+  assert.throws(
+    () => parseGenBank(mini('', '        1 atgaa#tttg gctaa\n'), 'd.gb'),
+    (e: unknown) => e instanceof InputError && e.message.startsWith('d.gb, line 7, column 16'),
+  );
   // Unterminated quote.
   assert.throws(() => parseGenBank(mini('     CDS             1..15\n                     /note="open\n'), 'e.gb'), located('e.gb', 7, 'never closed'));
   // LOCUS length disagrees with ORIGIN.
@@ -139,13 +157,22 @@ test('malformed EMBL and FASTA name file and line', () => {
   const lines = embl.split('\n');
   const sq = lines.findIndex((l) => l.startsWith('SQ'));
   const broken = [...lines.slice(0, sq + 2), '     acgt!acgt', ...lines.slice(sq + 2)].join('\n');
-  assert.throws(() => parseEmbl(broken, 'x.embl'), (e: unknown) => e instanceof InputError && e.message.startsWith(`x.embl, line ${sq + 3}, column 10`));
+  assert.throws(
+    () => parseEmbl(broken, 'x.embl'),
+    (e: unknown) => e instanceof InputError && e.message.startsWith(`x.embl, line ${sq + 3}, column 10`),
+  );
   assert.throws(() => parseEmbl('garbage\n', 'y.embl'), located('y.embl', 1, 'expected an ID line'));
   assert.throws(() => parseFasta('ACGT\n>a\nAC\n', 'z.fa'), located('z.fa', 1, 'before the first'));
   assert.throws(() => parseFasta('>a\nAC GT\n>b\n>c\nA\n', 'z.fa'), located('z.fa', 3, 'no sequence'));
-  assert.throws(() => parseFasta('>a\nAC\nA1\n', 'z.fa'), (e: unknown) => e instanceof InputError && e.message.startsWith('z.fa, line 3, column 2'));
-  assert.deepEqual(parseFasta(';comment\n>a desc here\nac\ngt\n\n>b\nMK*\n', 'ok.fa').map((r) => [r.id, r.description, r.sequence, r.line]), [
-    ['a', 'desc here', 'ACGT', 2],
-    ['b', '', 'MK*', 6],
-  ]);
+  assert.throws(
+    () => parseFasta('>a\nAC\nA1\n', 'z.fa'),
+    (e: unknown) => e instanceof InputError && e.message.startsWith('z.fa, line 3, column 2'),
+  );
+  assert.deepEqual(
+    parseFasta(';comment\n>a desc here\nac\ngt\n\n>b\nMK*\n', 'ok.fa').map((r) => [r.id, r.description, r.sequence, r.line]),
+    [
+      ['a', 'desc here', 'ACGT', 2],
+      ['b', '', 'MK*', 6],
+    ],
+  );
 });

@@ -3,9 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseGenBank } from '../../../src/data/bio/genbank.js';
 import { genesFromRecords, documentElements, genesByRecord, dedupeByProtein, type Gene } from '../../../src/data/bio/genes.js';
-import {
-  codonWindow, allCodonWindows, refseqSample, geneRelatedGroups, geneRelatedSample, interleavedSample, singleModalWindow, joinParts, type Sample,
-} from '../../../src/data/bio/samples.js';
+import { codonWindow, allCodonWindows, refseqSample, geneRelatedGroups, geneRelatedSample, interleavedSample, singleModalWindow, joinParts, type Sample } from '../../../src/data/bio/samples.js';
 import { packSamples, tokenCount } from '../../../src/data/bio/packing.js';
 import { bsmSchedule, roundAt, learningRateAt, drawMixture, uniCorpusLike } from '../../../src/data/bio/schedule.js';
 import { substituteResidues, frameshift, substituteNucleotides, centralDogmaItems } from '../../../src/data/bio/corrupt.js';
@@ -60,7 +58,11 @@ test('RefSeq-style, gene-related, interleaved and single-modal samples', () => {
   const whole = refseqSample(genes[0]!, new Rng(3), { combinations: { 'dna-protein': 1 }, fixedOrder: true })!;
   assert.equal(whole.tokens.length, genes[0]!.genomic.length + genes[0]!.protein.length + 3);
   // Gene-related: synthetic genes sharing a name on two records.
-  const g2: Gene[] = [{ ...genes[0]!, gene: 'wza', record: 'R1' }, { ...genes[1]!, gene: 'WZA', record: 'R2' }, { ...genes[2]!, gene: 'solo' }];
+  const g2: Gene[] = [
+    { ...genes[0]!, gene: 'wza', record: 'R1' },
+    { ...genes[1]!, gene: 'WZA', record: 'R2' },
+    { ...genes[2]!, gene: 'solo' },
+  ];
   const groups = geneRelatedGroups(g2);
   assert.equal(groups.length, 1);
   const gr = geneRelatedSample(groups[0]!, new Rng(4), { windowCodons: 5 })!;
@@ -69,7 +71,10 @@ test('RefSeq-style, gene-related, interleaved and single-modal samples', () => {
   // Interleaved: the features of pPCP1 in coordinate order.
   const byRec = genesByRecord(genes);
   const els = documentElements(records[1]!, byRec.get('NC_005816')!);
-  assert.deepEqual(els.map((e) => e.start), [...els.map((e) => e.start)].sort((a, b) => a - b));
+  assert.deepEqual(
+    els.map((e) => e.start),
+    [...els.map((e) => e.start)].sort((a, b) => a - b),
+  );
   const doc = interleavedSample(els, new Rng(6), { maxTokens: 400, maxElementLength: 60 })!;
   assert.ok(doc.tokens.length <= 400);
   assert.ok(specials(doc).filter((t) => t === SEP_ID).length >= 2);
@@ -111,7 +116,14 @@ test('packing keeps samples whole, masks padding and sample boundaries', () => {
 
 test('three-round schedule, mixtures and the uni corpus at equal token budget', () => {
   const sch = bsmSchedule(1000);
-  assert.deepEqual(sch.map((r) => [r.name, r.startStep, r.endStep]), [['R1', 0, 400], ['R2', 400, 850], ['R3', 850, 1000]]);
+  assert.deepEqual(
+    sch.map((r) => [r.name, r.startStep, r.endStep]),
+    [
+      ['R1', 0, 400],
+      ['R2', 400, 850],
+      ['R3', 850, 1000],
+    ],
+  );
   assert.deepEqual(sch[1]!.weights, { single: 10, refseq: 2, geneRelated: 1 });
   assert.deepEqual(sch[2]!.weights, { refseq: 1, geneRelated: 1, interleaved: 10 });
   assert.equal(roundAt(sch, 399).name, 'R1');
@@ -119,7 +131,10 @@ test('three-round schedule, mixtures and the uni corpus at equal token budget', 
   assert.equal(learningRateAt(sch, 0), 3e-3);
   assert.ok(Math.abs(learningRateAt(sch, 999)) < 1e-12);
   const custom = bsmSchedule(100, { fractions: [1, 1, 2], r2: { single: 1, refseq: 1 } });
-  assert.deepEqual(custom.map((r) => r.endStep), [25, 50, 100]);
+  assert.deepEqual(
+    custom.map((r) => r.endStep),
+    [25, 50, 100],
+  );
   const pools = { nucleotides: genes.map((g) => ({ modality: 'dna' as const, sequence: g.cds })), proteins: genes.map((g) => g.protein) };
   const gens = {
     single: (r: Rng) => singleModalWindow(pools, r, { length: 24 }),
@@ -158,7 +173,13 @@ test('corrupted pairs and Central-Dogma items are seeded and balanced', () => {
     assert.equal(ok, it.label === 1, `${it.corruption} ${it.geneId}`);
   }
   // A sample of a pair keeps residues in the residue id range.
-  const smp = joinParts([{ modality: 'dna', sequence: items[0]!.dna }, { modality: 'protein', sequence: items[0]!.protein }], 'refseq');
+  const smp = joinParts(
+    [
+      { modality: 'dna', sequence: items[0]!.dna },
+      { modality: 'protein', sequence: items[0]!.protein },
+    ],
+    'refseq',
+  );
   assert.equal(smp.tokens.filter(isResidueId).length, items[0]!.protein.length);
 });
 
@@ -177,13 +198,23 @@ test('shipped data/bio sets load and every CDS re-translates', () => {
   assert.equal(held.failures.length, 0);
   assert.equal(held.genes.length, 893);
   const heldProteins = new Set(held.genes.map((g) => g.protein));
-  assert.ok(train.genes.every((g) => !heldProteins.has(g.protein)), 'no held-out protein in train');
-  assert.ok(train.genes.some((g) => g.spliced && g.strand === -1), 'spliced minus-strand human genes are present');
+  assert.ok(
+    train.genes.every((g) => !heldProteins.has(g.protein)),
+    'no held-out protein in train',
+  );
+  assert.ok(
+    train.genes.some((g) => g.spliced && g.strand === -1),
+    'spliced minus-strand human genes are present',
+  );
   assert.ok(geneRelatedGroups(train.genes).length > 10);
 });
 
 test('shipped-format errors name the file and line', () => {
-  const base = { fasta: '>R\nACGTACGTAC\n', features: 'record\tkey\tlocation\tgene\tlocus_tag\tproduct\ttransl_table\tcodon_start\tcheck\n', records: 'record\torganism\ttopology\tlength\torigin\toffset\tdefinition\nR\tx\tlinear\t10\to\t0\td\n' };
+  const base = {
+    fasta: '>R\nACGTACGTAC\n',
+    features: 'record\tkey\tlocation\tgene\tlocus_tag\tproduct\ttransl_table\tcodon_start\tcheck\n',
+    records: 'record\torganism\ttopology\tlength\torigin\toffset\tdefinition\nR\tx\tlinear\t10\to\t0\td\n',
+  };
   const src = { fasta: 'r.fasta', features: 'r-features.tsv', records: 'r-records.tsv' };
   assert.equal(parseShippedRecords(base, src).length, 1);
   assert.throws(() => parseShippedRecords({ ...base, features: base.features + 'Q\tCDS\t1..3\t\t\t\t\t\t\n' }, src), /r-features.tsv, line 2, field "record"/);

@@ -1,8 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  VOCAB_SIZE, vocabulary, encodeSequence, encodeParts, decodeParts, decodeString, encodeString, tokenKind, isResidueId,
-  isNucleotideId, NUCLEOTIDE_LETTERS, RESIDUE_LETTERS, BOS_ID, SEP_ID, EOS_ID, PAD_ID,
+  VOCAB_SIZE,
+  vocabulary,
+  encodeSequence,
+  encodeParts,
+  decodeParts,
+  decodeString,
+  encodeString,
+  tokenKind,
+  isResidueId,
+  isNucleotideId,
+  NUCLEOTIDE_LETTERS,
+  RESIDUE_LETTERS,
+  BOS_ID,
+  SEP_ID,
+  EOS_ID,
+  PAD_ID,
 } from '../../../src/data/bio/tokenizer.js';
 import { InputError } from '../../../src/util/errors.js';
 
@@ -10,7 +24,10 @@ test('vocabulary: 39 ids, nucleotide and residue ids never collide', () => {
   assert.equal(VOCAB_SIZE, 39);
   const v = vocabulary();
   assert.equal(v.length, 39);
-  assert.deepEqual(v.slice(0, 4).map((t) => t.token), ['<pad>', '<bos>', '<eos>', '<sep>']);
+  assert.deepEqual(
+    v.slice(0, 4).map((t) => t.token),
+    ['<pad>', '<bos>', '<eos>', '<sep>'],
+  );
   const nuc = new Set(encodeSequence(NUCLEOTIDE_LETTERS.replace('U', ''), 'dna').concat(encodeSequence('U', 'rna')));
   const res = new Set(encodeSequence(RESIDUE_LETTERS, 'protein'));
   assert.equal(nuc.size, 6);
@@ -40,7 +57,10 @@ test('encode/decode round trips', () => {
   assert.equal(s, '<bos>atggcnt<sep>auggcu<sep>MACGTUX<eos>');
   assert.deepEqual(encodeString(s), ids);
   const parts = decodeParts(ids);
-  assert.deepEqual(parts.flatMap((p) => (p.kind === 'special' ? [] : [p.text])), ['ATGGCNT', 'AUGGCU', 'MACGTUX']);
+  assert.deepEqual(
+    parts.flatMap((p) => (p.kind === 'special' ? [] : [p.text])),
+    ['ATGGCNT', 'AUGGCU', 'MACGTUX'],
+  );
   // IUPAC ambiguity → N, lower case accepted, unknown residue → X.
   assert.deepEqual(encodeSequence('ryacgt', 'dna'), encodeSequence('NNACGT', 'dna'));
   assert.deepEqual(encodeSequence('MK', 'protein'), encodeSequence('mk', 'protein'));
@@ -48,7 +68,10 @@ test('encode/decode round trips', () => {
 });
 
 test('wrong letters for a modality are InputErrors naming the input', () => {
-  assert.throws(() => encodeSequence('ACGU', 'dna', { file: 'x.fa', line: 2 }), (e: unknown) => e instanceof InputError && e.message.startsWith('x.fa, line 2') && /position 4/.test(e.message));
+  assert.throws(
+    () => encodeSequence('ACGU', 'dna', { file: 'x.fa', line: 2 }),
+    (e: unknown) => e instanceof InputError && e.message.startsWith('x.fa, line 2') && /position 4/.test(e.message),
+  );
   assert.throws(() => encodeSequence('ACGT', 'rna'), InputError);
   assert.throws(() => encodeSequence('MK*', 'protein'), InputError);
   assert.throws(() => encodeSequence('AC-G', 'dna'), InputError);

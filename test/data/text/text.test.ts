@@ -17,7 +17,10 @@ test('KJV fixture: 267 verses of Genesis 1–10; errors name file and line', () 
   assert.equal(verses.length, 267);
   assert.deepEqual(verses[0], { ref: 'Ge1:1', text: 'In the beginning God created the heaven and the earth.' });
   assert.equal(verses[verses.length - 1]!.ref, 'Ge10:32');
-  assert.throws(() => parseKjv('ref\ttext\nGe1:1 no tab\n', 'k.tsv'), (e: unknown) => e instanceof InputError && e.message.startsWith('k.tsv, line 2'));
+  assert.throws(
+    () => parseKjv('ref\ttext\nGe1:1 no tab\n', 'k.tsv'),
+    (e: unknown) => e instanceof InputError && e.message.startsWith('k.tsv, line 2'),
+  );
   assert.throws(() => parseKjv('ref\ttext\nxx\tHello\n', 'k.tsv'), /k.tsv, line 2, field "ref"/);
   assert.throws(() => parseKjv('bad\n', 'k.tsv'), /k.tsv, line 1/);
 });
@@ -70,7 +73,9 @@ test('LM windows: training draws repeat, evaluation predicts every token once', 
 });
 
 test('cloze multiple-choice builder (seeded) and last-word items', () => {
-  const held = splitText(corpus, positionSplit(corpus, [0.5, 0.25, 0.25])).test.split('\n').filter((l) => l.length > 0);
+  const held = splitText(corpus, positionSplit(corpus, [0.5, 0.25, 0.25]))
+    .test.split('\n')
+    .filter((l) => l.length > 0);
   const items = buildCloze(held, new Rng(7), { count: 30 });
   assert.deepEqual(items, buildCloze(held, new Rng(7), { count: 30 }));
   assert.ok(items.length >= 25);

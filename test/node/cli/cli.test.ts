@@ -37,7 +37,16 @@ const toy = defineSystem({
     return { cfg: cfg as { epochs: number; mode: 'fast' | 'slow'; verbose: boolean } };
   },
   evaluate: async () => ({
-    results: [{ split: 'test', dataset: 'toy data', rows: [{ label: 'Toy', kind: 'model' as const, values: { mae: 0.5 } }, { label: 'last value', values: { mae: 0.9 } }] }],
+    results: [
+      {
+        split: 'test',
+        dataset: 'toy data',
+        rows: [
+          { label: 'Toy', kind: 'model' as const, values: { mae: 0.5 } },
+          { label: 'last value', values: { mae: 0.9 } },
+        ],
+      },
+    ],
   }),
   configOf: (m: { cfg: { epochs: number; mode: 'fast' | 'slow'; verbose: boolean } }) => m.cfg,
   save: (m) => ({ tensors: new Map(), config: m.cfg }),
@@ -128,7 +137,10 @@ test('a malformed config file exits 2 naming the file', async () => {
   const r2 = await run(['toy', 'train', '--data', cfg, '--config', cfg, '--home', h]);
   assert.equal(r2.code, 2);
   assert.match(r2.err, /with config .*bad\.json.*--epochs/);
-  assert.deepEqual(runFolders(h).filter((f) => f !== 'bad.json'), []);
+  assert.deepEqual(
+    runFolders(h).filter((f) => f !== 'bad.json'),
+    [],
+  );
 });
 
 test('a run: registry row, per-epoch and final metrics, report, runs list/show/report', async () => {
@@ -150,7 +162,13 @@ test('a run: registry row, per-epoch and final metrics, report, runs list/show/r
   assert.equal(rec.config['epochs'], 3);
   assert.equal(rec.datasetHash?.length, 64);
   assert.equal(reg.epochMetrics(rec.id).length, 3);
-  assert.deepEqual(reg.finalMetrics(rec.id).map((m) => [m.split, m.label, m.kind, m.name, m.value]), [['test', 'Toy', 'model', 'mae', 0.5], ['test', 'last value', 'baseline', 'mae', 0.9]]);
+  assert.deepEqual(
+    reg.finalMetrics(rec.id).map((m) => [m.split, m.label, m.kind, m.name, m.value]),
+    [
+      ['test', 'Toy', 'model', 'mae', 0.5],
+      ['test', 'last value', 'baseline', 'mae', 0.9],
+    ],
+  );
   reg.close();
   const html = readFileSync(join(rec.dir, 'report.html'), 'utf8');
   assert.match(html, /last value/);
@@ -160,7 +178,9 @@ test('a run: registry row, per-epoch and final metrics, report, runs list/show/r
   assert.equal(JSON.parse(list.out)[0].id, rec.id);
   const show = await run(['runs', 'show', rec.id, '--home', h]);
   assert.match(show.out, /test \/ toy data \/ \* Toy: mae = 0\.5/);
-  const json = JSON.parse((await run(['runs', 'show', rec.id, '--home', h, '--json'])).out) as { result: { format: string; results: Array<{ model: { metrics: { mae: number } }; baselines: Array<{ label: string }> }> } };
+  const json = JSON.parse((await run(['runs', 'show', rec.id, '--home', h, '--json'])).out) as {
+    result: { format: string; results: Array<{ model: { metrics: { mae: number } }; baselines: Array<{ label: string }> }> };
+  };
   assert.equal(json.result.format, 'sheaf-run-result');
   assert.equal(json.result.results[0]!.model.metrics.mae, 0.5);
   assert.equal(json.result.results[0]!.baselines[0]!.label, 'last value');

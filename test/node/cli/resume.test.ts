@@ -61,7 +61,17 @@ test('sheaf stemgnn train: kill -9 after epoch 2, --resume, same checkpoint as a
   const after = reg2.get(rec.id)!;
   assert.equal(after.status, 'completed');
   assert.equal(after.seed, 3);
-  assert.deepEqual([...new Set(reg2.epochMetrics(rec.id).filter((m) => m.split === 'train').map((m) => m.epoch))].sort(), [1, 2, 3, 4]);
+  assert.deepEqual(
+    [
+      ...new Set(
+        reg2
+          .epochMetrics(rec.id)
+          .filter((m) => m.split === 'train')
+          .map((m) => m.epoch),
+      ),
+    ].sort(),
+    [1, 2, 3, 4],
+  );
   assert.equal(reg2.list().length, 1, 'no second run was created');
   reg2.close();
   const sreg = RunRegistry.open(join(home, 'straight'));

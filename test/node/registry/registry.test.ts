@@ -47,6 +47,21 @@ test('createRun stores the run, its folder, and get() returns it', () => {
   }
 });
 
+test('setDataset names the data a run read (a default data set is known only once read)', () => {
+  const home = tempHome();
+  try {
+    const reg = RunRegistry.open(home);
+    const run = reg.createRun({ ...baseRun, dataset: 'shipped', datasetHash: null });
+    reg.setDataset(run.id, 'Chicago L ridership');
+    assert.equal(reg.get(run.id)?.dataset, 'Chicago L ridership');
+    assert.throws(() => reg.setDataset(run.id, ''), UsageError);
+    assert.throws(() => reg.setDataset('20000101-000000-ffff', 'x'));
+    reg.close();
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
 test('metrics, artifacts and finish round-trip; NaN survives; re-logging overwrites', () => {
   const home = tempHome();
   try {

@@ -61,9 +61,18 @@ test('train → eval → recommend on a small KGCN folder; every metric names sp
     assert.deepEqual([ck.format, ck.version, ck.system], ['sheaf-checkpoint', 2, 'cgkgr']);
     // Model, random-KG ablation and popularity, in both protocols.
     const m = res.result.results;
-    assert.deepEqual(scorers(m[0]!).map((r) => r.label), ['CG-KGR', 'CG-KGR, random KG', 'item popularity']);
+    assert.deepEqual(
+      scorers(m[0]!).map((r) => r.label),
+      ['CG-KGR', 'CG-KGR, random KG', 'item popularity'],
+    );
     assert.ok(m.every((x) => x.split && x.dataset && x.note));
-    assert.deepEqual(m.slice(0, 2).map((x) => [x.split, x.protocol]), [['test', 'full ranking'], ['test', 'official']]);
+    assert.deepEqual(
+      m.slice(0, 2).map((x) => [x.split, x.protocol]),
+      [
+        ['test', 'full ranking'],
+        ['test', 'official'],
+      ],
+    );
     assert.match(m[0]!.note!, /full protocol/);
     assert.match(m[1]!.note!, /official protocol/);
     for (const x of m) for (const r of scorers(x)) for (const k of Object.keys(r.metrics)) assert.match(k, /global|official|full ranking|users ranked/);
@@ -80,7 +89,11 @@ test('train → eval → recommend on a small KGCN folder; every metric names sp
     const auc = m[0]!.model!.metrics['AUC (global)']!;
     assert.deepEqual(
       finals.filter((f) => f.split === 'test' && f.protocol === 'full ranking' && f.name === 'AUC (global)').map((f) => [f.label, f.kind]),
-      [['CG-KGR', 'model'], ['CG-KGR, random KG', 'baseline'], ['item popularity', 'baseline']],
+      [
+        ['CG-KGR', 'model'],
+        ['CG-KGR, random KG', 'baseline'],
+        ['item popularity', 'baseline'],
+      ],
     );
     assert.equal(finals.find((f) => f.label === 'CG-KGR' && f.protocol === 'full ranking' && f.name === 'AUC (global)')!.value, auc);
 
@@ -98,8 +111,18 @@ test('train → eval → recommend on a small KGCN folder; every metric names sp
     assert.equal(lines[0], 'user,rank,item,score');
     assert.equal(lines.length, 1 + 2 * 7);
     // No known positive of user 0 is recommended; scores are non-increasing.
-    const posOf0 = new Set(readFileSync(join(data, 'ratings_final.txt'), 'utf8').trim().split('\n').map((l) => l.split('\t')).filter((c) => c[0] === '0' && c[2] === '1').map((c) => c[1]));
-    const recs0 = lines.slice(1).map((l) => l.split(',')).filter((c) => c[0] === '0');
+    const posOf0 = new Set(
+      readFileSync(join(data, 'ratings_final.txt'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t'))
+        .filter((c) => c[0] === '0' && c[2] === '1')
+        .map((c) => c[1]),
+    );
+    const recs0 = lines
+      .slice(1)
+      .map((l) => l.split(','))
+      .filter((c) => c[0] === '0');
     for (const c of recs0) assert.ok(!posOf0.has(c[2]!), `recommended a known positive ${c[2]}`);
     for (let q = 1; q < recs0.length; q++) assert.ok(Number(recs0[q]![3]) <= Number(recs0[q - 1]![3]));
     const unknown = await sheaf(home, 'cgkgr', 'recommend', '--checkpoint', run, '--users', '999', '--out', out);
@@ -147,11 +170,31 @@ test('train straight from a raw ratings CSV and an item attribute table', async 
     // --n-epoch: the official flag name, accepted as an alias of --epochs.
     const res = await ok(
       home,
-      'cgkgr', 'train',
-      '--ratings-csv', join(root, 'ratings.csv'), '--items-csv', join(root, 'items.csv'), '--bucket', 'year=5',
-      '--n-epoch', '1', '--batch-size', '32', '--node-dim', '8', '--n-head', '2', '--sample-size', '3', '--no-official-top-k', '--no-random-kg',
+      'cgkgr',
+      'train',
+      '--ratings-csv',
+      join(root, 'ratings.csv'),
+      '--items-csv',
+      join(root, 'items.csv'),
+      '--bucket',
+      'year=5',
+      '--n-epoch',
+      '1',
+      '--batch-size',
+      '32',
+      '--node-dim',
+      '8',
+      '--n-head',
+      '2',
+      '--sample-size',
+      '3',
+      '--no-official-top-k',
+      '--no-random-kg',
     );
-    assert.deepEqual(scorers(res.result.results[0]!).map((x) => x.label), ['CG-KGR', 'item popularity']);
+    assert.deepEqual(
+      scorers(res.result.results[0]!).map((x) => x.label),
+      ['CG-KGR', 'item popularity'],
+    );
     const ck = JSON.parse(readFileSync(join(res.dir, 'checkpoint', 'config.json'), 'utf8')) as { config: { epochs: number } };
     assert.equal(ck.config.epochs, 1);
     // Raw ids reach the attention report through the maps.

@@ -2,17 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../../../src/util/errors.js';
 import { Rng } from '../../../src/util/random.js';
-import {
-  buildKgAdjacency,
-  buildTrainGraph,
-  csrRow,
-  parseKgFinal,
-  parseRatingsFinal,
-  randomizeKg,
-  readKgcnDataset,
-  splitRows,
-  validateDataset,
-} from '../../../src/systems/cgkgr/data.js';
+import { buildKgAdjacency, buildTrainGraph, csrRow, parseKgFinal, parseRatingsFinal, randomizeKg, readKgcnDataset, splitRows, validateDataset } from '../../../src/systems/cgkgr/data.js';
 import { INSTEVAL_DIR } from '../../../src/systems/cgkgr/datasets.js';
 import { syntheticDataset } from '../../../src/systems/cgkgr/synthetic.js';
 import { nodeStorage } from '../../../src/node/storage.js';
@@ -81,9 +71,16 @@ test('training lists use both labels; the KG is made undirected with relation id
   const adj = buildKgAdjacency(parseKgFinal(KG));
   const nb = (e: number) => Array.from({ length: adj.offsets[e + 1]! - adj.offsets[e]! }, (_, k) => [adj.entities[adj.offsets[e]! + k], adj.relations[adj.offsets[e]! + k]]);
   // File order: head side and tail side of each triple as they come (3 is a tail twice, then a head).
-  assert.deepEqual(nb(3), [[0, 0], [1, 0], [4, 1]]);
+  assert.deepEqual(nb(3), [
+    [0, 0],
+    [1, 0],
+    [4, 1],
+  ]);
   assert.deepEqual(nb(0), [[3, 0]]);
-  assert.deepEqual(nb(4), [[2, 1], [3, 1]]);
+  assert.deepEqual(nb(4), [
+    [2, 1],
+    [3, 1],
+  ]);
 });
 
 test('random-KG ablation keeps heads, relations and every degree but moves tails', () => {

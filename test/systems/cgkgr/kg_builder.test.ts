@@ -29,7 +29,10 @@ test('InstEval: build-kg reproduces the shipped KG, entity table, item and user 
     // Positives are exactly the shipped ones (negatives are random: R's generator there, ours here).
     const given = parseRatingsFinal(readFileSync(localPath(shipped('ratings_final.txt')), 'utf8'));
     const ours = parseRatingsFinal(readFileSync(join(dir, 'ratings_final.txt'), 'utf8'));
-    const pos = (r: typeof ours) => Array.from(r.users.keys()).filter((k) => r.labels[k] === 1).map((k) => `${r.users[k]}:${r.items[k]}`);
+    const pos = (r: typeof ours) =>
+      Array.from(r.users.keys())
+        .filter((k) => r.labels[k] === 1)
+        .map((k) => `${r.users[k]}:${r.items[k]}`);
     assert.deepEqual(pos(ours), pos(given));
     assert.equal(ours.users.length, given.users.length);
     assert.equal(imp.stats.droppedUsers, 12);
@@ -107,8 +110,14 @@ test('build-kg errors name file, line and field', () => {
     () => buildKg(parseTextTable('item,g\n1,x\n1,y\n', 'items.csv')),
     (e: unknown) => e instanceof InputError && /line 3, field "item": item '1' appears twice \(also line 2\)/.test(e.message),
   );
-  assert.throws(() => parseTextTable('item,g\n1,x,3\n', 'items.csv'), (e: unknown) => e instanceof InputError && /line 2: expected 2 cells/.test(e.message));
+  assert.throws(
+    () => parseTextTable('item,g\n1,x,3\n', 'items.csv'),
+    (e: unknown) => e instanceof InputError && /line 2: expected 2 cells/.test(e.message),
+  );
   assert.throws(() => buildKg(parseTextTable('item,g\n1,x\n', 'items.csv'), { columns: ['nope'] }), UsageError);
-  assert.throws(() => buildKg(parseTextTable('item,year\n1,old\n', 'items.csv'), { buckets: { year: 10 } }), (e: unknown) => e instanceof InputError && /value 'old' is not a number/.test(e.message));
+  assert.throws(
+    () => buildKg(parseTextTable('item,year\n1,old\n', 'items.csv'), { buckets: { year: 10 } }),
+    (e: unknown) => e instanceof InputError && /value 'old' is not a number/.test(e.message),
+  );
   assert.throws(() => parseBuckets('year'), UsageError);
 });

@@ -78,7 +78,16 @@ test('TF xavier init: limit from fans that include the leading dims', () => {
 for (const c of fixture.cases) {
   test(`forward agrees with the numpy transcription of the official graph: ${c.config.name}`, () => {
     const z = fixture.sizes;
-    const cfg = resolveConfig({ nodeDim: z.dim, sampleSize: z.sample_size, nLayer: c.config.n_layer, nHead: c.config.n_head, aggType: c.config.agg, reprType: c.config.repr, a: c.config.a, l2Weight: z.l2_weight });
+    const cfg = resolveConfig({
+      nodeDim: z.dim,
+      sampleSize: z.sample_size,
+      nLayer: c.config.n_layer,
+      nHead: c.config.n_head,
+      aggType: c.config.agg,
+      reprType: c.config.repr,
+      a: c.config.a,
+      l2Weight: z.l2_weight,
+    });
     const m = new CgkgrNet(cfg, { nUser: z.n_user, nEntity: z.n_entity, nRelation: z.n_relation }, 1);
     const dict = new Map(Object.entries(c.params).map(([n, p]) => [n, tf.tensor(p.data, p.shape)]));
     m.loadStateDict(dict);
@@ -90,8 +99,8 @@ for (const c of fixture.cases) {
     const us = m.userSide(users, s);
     const side = m.itemSide(items, s);
     const rep = m.itemRepresentation(items, us.uPrime, side, s);
-    closeTo(us.uPrime.dataSync(), c.user_repr, 1e-4, 'u\'');
-    closeTo(rep.iPrime.dataSync(), c.item_repr, 1e-4, 'i\'');
+    closeTo(us.uPrime.dataSync(), c.user_repr, 1e-4, "u'");
+    closeTo(rep.iPrime.dataSync(), c.item_repr, 1e-4, "i'");
     const logits = m.forward(users, items, s);
     closeTo(logits.dataSync(), c.logits, 1e-4, 'logits');
     const { total, bce } = m.loss(users, items, labels, s);
@@ -135,7 +144,12 @@ test('every attention row sums to 1 over the S neighbours (user, item and KG sid
 test('multi-head attention by hand: two heads, two neighbours', () => {
   // key (1,0 | 0,2), values v1 = (1,1 | 1,0), v2 = (0,0 | 0,1); dh = 2, scale √2.
   const keys = tf.tensor3d([[[1, 0, 0, 2]]]);
-  const values = tf.tensor3d([[[1, 1, 1, 0], [0, 0, 0, 1]]]);
+  const values = tf.tensor3d([
+    [
+      [1, 1, 1, 0],
+      [0, 0, 0, 1],
+    ],
+  ]);
   const { out, alpha } = multiHeadAttention(keys, values, 2);
   const s = Math.SQRT2;
   // head 0: scores 1/√2, 0; head 1: scores 0, 2/√2
@@ -151,13 +165,30 @@ test('the relation transform is W_r·(s ⊙ e_h) per sampled edge (hand-checked 
   const m = new CgkgrNet(cfg, { nUser: 2, nEntity: 4, nRelation: 2 }, 3);
   const agg = m.entityAggregators.at(0);
   const Wrel = tf.tensor3d([
-    [[1, 0, 0, 0], [0, 2, 0, 0], [0, 0, 3, 0], [0, 0, 0, 4]],
-    [[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0]],
+    [
+      [1, 0, 0, 0],
+      [0, 2, 0, 0],
+      [0, 0, 3, 0],
+      [0, 0, 0, 4],
+    ],
+    [
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+      [1, 0, 0, 0],
+    ],
   ]);
   const s = tf.tensor2d([[1, 1, 2, 2]]);
   const selfV = tf.tensor3d([[[1, 2, 3, 4]]]);
   // Neighbour values chosen so the scores are readable: t0 = e_0, t1 = e_2.
-  const ngh = tf.tensor4d([[[[1, 0, 0, 0], [0, 0, 1, 0]]]]);
+  const ngh = tf.tensor4d([
+    [
+      [
+        [1, 0, 0, 0],
+        [0, 0, 1, 0],
+      ],
+    ],
+  ]);
   const rels = tf.tensor3d([[[0, 1]]], undefined, 'int32');
   const { ego, alpha } = agg.entityEgo(s, selfV, ngh, rels, Wrel);
   // x = s ⊙ e_h = (1,2,6,8); key0 = W_0 x = (1,4,18,32) → score 1/√4; key1 = W_1 x = (2,6,8,1) → score 8/√4

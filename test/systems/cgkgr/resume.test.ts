@@ -33,7 +33,10 @@ test('CG-KGR: 1 epoch + resume = 3 epochs straight', async () => {
   const resumed = await run(3, dir, (l) => logs.push(l));
   assert.ok(logs.includes('[model] resumed after epoch 1'), logs.join('\n'));
   assert.equal(resumed.history.length, 3);
-  assert.deepEqual(resumed.history.map((h) => h.loss), straight.history.map((h) => h.loss));
+  assert.deepEqual(
+    resumed.history.map((h) => h.loss),
+    straight.history.map((h) => h.loss),
+  );
   assert.equal(resumed.bestEpoch, straight.bestEpoch);
   assert.deepEqual(resumed.sampleState, straight.sampleState);
   for (const [k, v] of straight.model.stateDict()) assert.deepEqual(Array.from(resumed.model.stateDict().get(k)!.dataSync()), Array.from(v.dataSync()), k);

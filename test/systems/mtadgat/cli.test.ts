@@ -51,9 +51,15 @@ test('train → eval → detect on WSN', async () => {
   const m = result.results;
   assert.equal(m.length, 4);
   assert.ok(m.every((x) => x.split === 'test'));
-  assert.deepEqual(m.map((x) => x.protocol), [null, 'epsilon', 'POT', 'best-F1 search, oracle']);
+  assert.deepEqual(
+    m.map((x) => x.protocol),
+    [null, 'epsilon', 'POT', 'best-F1 search, oracle'],
+  );
   assert.equal(m[0]!.model!.label, 'MTAD-GAT');
-  assert.deepEqual(m[0]!.baselines.map((x) => x.label), ['z-score', 'persistence']);
+  assert.deepEqual(
+    m[0]!.baselines.map((x) => x.label),
+    ['z-score', 'persistence'],
+  );
   const roc = m[0]!.model!.metrics['ROC-AUC']!;
   assert.ok(roc > 0.5 && roc <= 1, `ROC-AUC ${roc}`);
   assert.ok(/oracle/.test(m[3]!.protocol!) && /oracle/i.test(m[3]!.note!), 'the best-F1 search is labelled an oracle');
@@ -93,7 +99,10 @@ test('train → eval → detect on WSN', async () => {
   for (const c of cells.slice(0, 50)) assert.ok(Math.abs(c[1]! - c.slice(4).reduce((a, b) => a + b, 0) / 8) < 1e-5);
   const iv = JSON.parse(readFileSync(join(d.dir, 'intervals.json'), 'utf8')) as { intervals: Array<{ start: number; end: number; topFeatures: Array<{ feature: string; share: number }> }> };
   const alarmRows = cells.filter((c) => c[3] === 1).length;
-  assert.equal(iv.intervals.reduce((s, x) => s + x.end - x.start + 1, 0), alarmRows);
+  assert.equal(
+    iv.intervals.reduce((s, x) => s + x.end - x.start + 1, 0),
+    alarmRows,
+  );
   for (const x of iv.intervals) assert.ok(x.topFeatures.length === 3 && x.topFeatures[0]!.share >= x.topFeatures[1]!.share);
   assert.ok(existsSync(join(d.dir, 'intervals.csv')));
 });
@@ -127,7 +136,24 @@ test('bad input at the CLI: labels of another length, a folder without a checkpo
 test("the paper's variants end to end: Spectral-Residual cleaning, VAE reconstruction, reconstruction-probability score", async () => {
   // --bs: the reference's flag name, accepted as an alias of --batch-size.
   const quick = QUICK.map((f) => (f === '--batch-size' ? '--bs' : f));
-  const { out, dir, result } = await ok('mtadgat', 'train', ...WSN_FLAGS, ...quick, '--spec-res', '--recon', 'vae', '--score', 'paper', '--gamma', '0.8', '--val-mode', 'chronological', '--keep-best', '--alarm', 'pot');
+  const { out, dir, result } = await ok(
+    'mtadgat',
+    'train',
+    ...WSN_FLAGS,
+    ...quick,
+    '--spec-res',
+    '--recon',
+    'vae',
+    '--score',
+    'paper',
+    '--gamma',
+    '0.8',
+    '--val-mode',
+    'chronological',
+    '--keep-best',
+    '--alarm',
+    'pot',
+  );
   assert.ok(/Spectral-Residual cleaning replaced \d+ training points/.test(out));
   const cfg = JSON.parse(readFileSync(join(dir, 'checkpoint', 'config.json'), 'utf8')) as {
     config: { recon: string; batchSize: number };

@@ -30,17 +30,29 @@ test('ragged rows: InputError naming the file and line', async () => {
 
 test('NaN / empty cells: InputError naming line and column, with the --fill-missing hint; filling works', async () => {
   const p = file('nan.csv', 'a,b\n1,2\n3,NaN\n5,6\n7,9\n');
-  await assert.rejects(loadAnomalyData(nodeStorage, { data: p }), (e: unknown) => e instanceof InputError && /line 3/.test(e.message) && /column 2/.test(e.message) && /--fill-missing/.test(e.message));
+  await assert.rejects(
+    loadAnomalyData(nodeStorage, { data: p }),
+    (e: unknown) => e instanceof InputError && /line 3/.test(e.message) && /column 2/.test(e.message) && /--fill-missing/.test(e.message),
+  );
   const d = await loadAnomalyData(nodeStorage, { data: p, fillMissing: true });
   assert.deepEqual(Array.from(d.train.data), [1, 2, 3, 2, 5, 6, 7, 9]);
   assert.deepEqual(d.featureNames, ['a', 'b']);
 });
 
 test('a labels file of another length: InputError with both counts', async () => {
-  const tr = file('tr.txt', rows(30, (r) => [r, Math.sin(r)]));
-  const te = file('te.txt', rows(20, (r) => [r, Math.cos(r)]));
+  const tr = file(
+    'tr.txt',
+    rows(30, (r) => [r, Math.sin(r)]),
+  );
+  const te = file(
+    'te.txt',
+    rows(20, (r) => [r, Math.cos(r)]),
+  );
   const lb = file('lb.txt', '0\n'.repeat(19));
-  await assert.rejects(loadAnomalyData(nodeStorage, { data: tr, test: te, labels: lb }), (e: unknown) => e instanceof InputError && e.message.includes(lb) && /expected 20 labels/.test(e.message) && /got 19/.test(e.message));
+  await assert.rejects(
+    loadAnomalyData(nodeStorage, { data: tr, test: te, labels: lb }),
+    (e: unknown) => e instanceof InputError && e.message.includes(lb) && /expected 20 labels/.test(e.message) && /got 19/.test(e.message),
+  );
   const bad = file('lb2.txt', '0\n'.repeat(10) + '2\n' + '0\n'.repeat(9));
   await assert.rejects(loadAnomalyData(nodeStorage, { data: tr, test: te, labels: bad }), (e: unknown) => e instanceof InputError && /line 11/.test(e.message) && /0 or 1/.test(e.message));
   // With --train-rows the labels cover every row of --data.
@@ -63,7 +75,10 @@ test('test file with other columns, or a different header, is an InputError', as
 test('a column constant over every row is an error unless dropped or allowed', async () => {
   const tr = file('c1.csv', 'a,flat,b\n' + rows(12, (r) => [r, 5, r % 3]));
   const te = file('c2.csv', 'a,flat,b\n' + rows(12, (r) => [r + 1, 5, r % 4]));
-  await assert.rejects(loadAnomalyData(nodeStorage, { data: tr, test: te }), (e: unknown) => e instanceof InputError && /'flat'/.test(e.message) && /constant/.test(e.message) && /--drop-constant/.test(e.message));
+  await assert.rejects(
+    loadAnomalyData(nodeStorage, { data: tr, test: te }),
+    (e: unknown) => e instanceof InputError && /'flat'/.test(e.message) && /constant/.test(e.message) && /--drop-constant/.test(e.message),
+  );
   const d = await loadAnomalyData(nodeStorage, { data: tr, test: te, dropConstant: true });
   assert.deepEqual(d.featureNames, ['a', 'b']);
   assert.deepEqual(d.dropped, ['flat']);
@@ -99,6 +114,9 @@ test('a column constant in training (but not in test) gives finite scores', asyn
 });
 
 test('too few rows for the lookback: a clear error', async () => {
-  const tr = file('short.txt', rows(5, (r) => [r, r + 1]));
+  const tr = file(
+    'short.txt',
+    rows(5, (r) => [r, r + 1]),
+  );
   await assert.rejects(loadAnomalyData(nodeStorage, { data: tr, minRows: 11 }), (e: unknown) => e instanceof InputError && /5 rows/.test(e.message) && /lookback/.test(e.message));
 });

@@ -31,7 +31,11 @@ test('parameter counts match docs/research/timeseries.md §2.6', () => {
   }
   // Per-part breakdown of the k = 8, n = 100 model (§2.6: 456 / 40 464 / 10 288 / 79 200 / 69 158 / 137 108).
   const m = new MtadGatNet({ nFeatures: 8, lookback: 100 });
-  const part = (prefix: string): number => m.namedParameters().filter(([n]) => n.startsWith(prefix)).reduce((s, [, v]) => s + v.size, 0);
+  const part = (prefix: string): number =>
+    m
+      .namedParameters()
+      .filter(([n]) => n.startsWith(prefix))
+      .reduce((s, [, v]) => s + v.size, 0);
   assert.deepEqual(['conv.', 'feature_gat.', 'temporal_gat.', 'gru.', 'forecasting_model.', 'recon_model.'].map(part), [456, 40464, 10288, 79200, 69158, 137108]);
   m.dispose();
 });
@@ -48,10 +52,13 @@ test('the closed-form count also covers embeddings, deeper GRUs and the VAE vari
   }
 });
 
-test("reference decoder input: row t holds h[⌊(150t + j)/100⌋] (repeat_interleave + view); tiled: h per step", () => {
+test('reference decoder input: row t holds h[⌊(150t + j)/100⌋] (repeat_interleave + view); tiled: h per step', () => {
   const H = 150;
   const n = 100;
-  const h = tf.tensor2d(Float32Array.from({ length: 2 * H }, (_, i) => i), [2, H]);
+  const h = tf.tensor2d(
+    Float32Array.from({ length: 2 * H }, (_, i) => i),
+    [2, H],
+  );
   const ref = decoderInputSequence(h, n, 'reference').arraySync() as number[][][];
   const tiled = decoderInputSequence(h, n, 'tiled').arraySync() as number[][][];
   for (let b = 0; b < 2; b++) {
@@ -114,7 +121,10 @@ test('gradient check: attention layers with an embedding size of their own', () 
   // LeakyReLU has a kink at 0: with slope 0.2 a large finite-difference step can cross it, so the
   // step is small there; with slope 1 the layer is smooth and a larger step is checked too.
   for (const useGatv2 of [true, false]) {
-    for (const [alpha, eps] of [[0.2, 1e-3], [1, 1e-2]] as const) {
+    for (const [alpha, eps] of [
+      [0.2, 1e-3],
+      [1, 1e-2],
+    ] as const) {
       const rng = new Rng(3);
       const f = new FeatureAttentionLayer(3, 5, 0, alpha, 2, useGatv2, rng);
       const t = new TemporalAttentionLayer(3, 5, 0, alpha, 4, useGatv2, rng);
@@ -136,7 +146,12 @@ test('a tiny model overfits a tiny batch', () => {
   const m = new MtadGatNet({ nFeatures: 3, lookback: 8, gruHidDim: 24, fcHidDim: 24, fcNLayers: 1, reconHidDim: 24, dropout: 0, decoderInput: 'tiled' }, rng);
   const rows = 20;
   const data = Float32Array.from({ length: rows * 3 }, (_, i) => 0.5 + 0.4 * Math.sin(i * 0.7 + (i % 3)));
-  const a = windowArrays({ data, rows, cols: 3 }, Int32Array.from({ length: 8 }, (_, i) => i), 8, [0, 1, 2]);
+  const a = windowArrays(
+    { data, rows, cols: 3 },
+    Int32Array.from({ length: 8 }, (_, i) => i),
+    8,
+    [0, 1, 2],
+  );
   const x = tf.tensor3d(a.x, [8, 8, 3]);
   const y = tf.tensor2d(a.y, [8, 3]);
   const named = m.namedTrainable();

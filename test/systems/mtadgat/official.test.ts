@@ -98,7 +98,10 @@ for (const c of fixture.cases) {
 test('reference weights into a model of another shape fail with a clear error', async () => {
   const c = fixture.cases[0]!;
   const m = new MtadGatNet({ ...configOf(c), gruHidDim: 33 });
-  await assert.rejects(loadReferenceWeights(nodeStorage, m, fileURLToPath(new URL(c.weights, dir))), (e: unknown) => e instanceof InputError && /gru\.gru\.weight_ih_l0.*shape/.test((e as Error).message));
+  await assert.rejects(
+    loadReferenceWeights(nodeStorage, m, fileURLToPath(new URL(c.weights, dir))),
+    (e: unknown) => e instanceof InputError && /gru\.gru\.weight_ih_l0.*shape/.test((e as Error).message),
+  );
   m.dispose();
 });
 
@@ -109,28 +112,51 @@ test('`sheaf mtadgat train --init-weights <reference state dict> --epochs 0` sco
   const csv = join(tmp, 'series.csv');
   writeFileSync(csv, c.series.map((r) => r.join(',')).join('\n') + '\n');
   const argv = [
-    'mtadgat', 'train',
-    '--data', csv,
-    '--test', csv,
-    '--init-weights', fileURLToPath(new URL(c.weights, dir)),
-    '--epochs', '0',
+    'mtadgat',
+    'train',
+    '--data',
+    csv,
+    '--test',
+    csv,
+    '--init-weights',
+    fileURLToPath(new URL(c.weights, dir)),
+    '--epochs',
+    '0',
     '--no-normalize',
-    '--gamma', String(c.gamma),
-    '--lookback', String(c.window_size),
-    '--kernel-size', String(k['kernel_size']),
-    '--gru-hid-dim', String(k['gru_hid_dim']),
-    '--fc-hid-dim', String(k['forecast_hid_dim']),
-    '--fc-n-layers', String(k['forecast_n_layers']),
-    '--recon-hid-dim', String(k['recon_hid_dim']),
-    '--home', join(tmp, 'home'),
+    '--gamma',
+    String(c.gamma),
+    '--lookback',
+    String(c.window_size),
+    '--kernel-size',
+    String(k['kernel_size']),
+    '--gru-hid-dim',
+    String(k['gru_hid_dim']),
+    '--fc-hid-dim',
+    String(k['forecast_hid_dim']),
+    '--fc-n-layers',
+    String(k['forecast_n_layers']),
+    '--recon-hid-dim',
+    String(k['recon_hid_dim']),
+    '--home',
+    join(tmp, 'home'),
   ];
   let log = '';
   const code = await main(argv, { out: (t) => void (log += t), err: (t) => void (log += t) });
   assert.equal(code, 0, log);
   const runDir = dirname(/report written to (\S+)/.exec(log)![1]!);
-  const rows = readFileSync(join(runDir, 'scores.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  const rows = readFileSync(join(runDir, 'scores.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',').map(Number));
   assert.equal(rows.length, c.scores.plain.global.length);
   const feature = rows.flatMap((r) => r.slice(4));
   assert.ok(maxDiff(feature, c.scores.plain.feature.flat()) < 1e-4, 'per-feature scores');
-  assert.ok(maxDiff(rows.map((r) => r[1]!), c.scores.plain.global) < 1e-4, 'global scores');
+  assert.ok(
+    maxDiff(
+      rows.map((r) => r[1]!),
+      c.scores.plain.global,
+    ) < 1e-4,
+    'global scores',
+  );
 });

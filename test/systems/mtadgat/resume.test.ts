@@ -18,7 +18,8 @@ await initEngine({ backend: 'wasm' });
 
 function series(): { data: Float32Array; rows: number; cols: number } {
   const rng = new Rng(9);
-  const rows = 90, cols = 3;
+  const rows = 90,
+    cols = 3;
   const data = new Float32Array(rows * cols);
   for (let t = 0; t < rows; t++) for (let j = 0; j < cols; j++) data[t * cols + j] = 0.5 + 0.3 * Math.sin(t / (2 + j)) + 0.05 * rng.normal();
   return { data, rows, cols };
@@ -38,7 +39,10 @@ test('MTAD-GAT: 1 epoch + resume = 3 epochs straight', async () => {
   const resumed = await trainModel({ series: s, model, train: train(3), seed: 4, storage, progressDir: dir, log: (l) => logs.push(l) });
   assert.ok(logs.includes('resumed after epoch 1'), logs.join('\n'));
   assert.equal(resumed.history.length, 3);
-  assert.deepEqual(resumed.history.map((h) => h.trainTotal), straight.history.map((h) => h.trainTotal));
+  assert.deepEqual(
+    resumed.history.map((h) => h.trainTotal),
+    straight.history.map((h) => h.trainTotal),
+  );
   for (const [k, v] of straight.model.stateDict()) assert.deepEqual(Array.from(resumed.model.stateDict().get(k)!.dataSync()), Array.from(v.dataSync()), k);
   straight.model.dispose();
   resumed.model.dispose();

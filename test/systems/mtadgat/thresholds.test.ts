@@ -6,17 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import {
-  adjustPredicts,
-  bestRawF1,
-  bfSearch,
-  calcPoint2Point,
-  evaluateThreshold,
-  findEpsilon,
-  gpdLogLikelihood,
-  grimshaw,
-  potThreshold,
-} from '../../../src/systems/mtadgat/thresholds.js';
+import { adjustPredicts, bestRawF1, bfSearch, calcPoint2Point, evaluateThreshold, findEpsilon, gpdLogLikelihood, grimshaw, potThreshold } from '../../../src/systems/mtadgat/thresholds.js';
 import { lbfgsb } from '../../../src/optim/lbfgsb.js';
 import { Rng } from '../../../src/util/random.js';
 
@@ -27,7 +17,17 @@ interface Case {
   label: number[];
   epsilon: Record<string, number>;
   epsilon_eval: Record<string, { f1: number; precision: number; recall: number; TP: number; FP: number; FN: number; latency: number; threshold: number }>;
-  pot: Array<{ q: number; level: number; dynamic: boolean; init_threshold: number; threshold: number; gamma: number | null; sigma: number | null; eval: { f1: number; TP: number; FP: number; latency: number }; raw: { f1: number; precision: number; recall: number } }>;
+  pot: Array<{
+    q: number;
+    level: number;
+    dynamic: boolean;
+    init_threshold: number;
+    threshold: number;
+    gamma: number | null;
+    sigma: number | null;
+    eval: { f1: number; TP: number; FP: number; latency: number };
+    raw: { f1: number; precision: number; recall: number };
+  }>;
   bf: { f1: number; threshold: number; TP: number; FP: number; latency: number };
   bf_range: [number, number, number];
   adjust: Array<{ threshold: number; alarms: number[]; latency: number }>;
@@ -43,7 +43,14 @@ test('the §2.6 deterministic series is regenerated exactly from its formula', (
   const s = (t: number): number => 0.5 + 0.1 * Math.sin(0.37 * t) + 0.05 * frac(0.6180339887498949 * t);
   for (let t = 0; t < 2000; t++) close(s(t), c.train[t]!, `train[${t}]`, 1e-12);
   const test1 = Array.from({ length: 1000 }, (_, u) => s(u));
-  for (const [a, b, h] of [[100, 110, 0.3], [400, 425, 0.04], [700, 705, 0.5], [900, 940, 0.02], [300, 303, 0.25]] as const) for (let u = a; u < b; u++) test1[u]! += h;
+  for (const [a, b, h] of [
+    [100, 110, 0.3],
+    [400, 425, 0.04],
+    [700, 705, 0.5],
+    [900, 940, 0.02],
+    [300, 303, 0.25],
+  ] as const)
+    for (let u = a; u < b; u++) test1[u]! += h;
   for (let u = 0; u < 1000; u++) close(test1[u]!, c.test[u]!, `test[${u}]`, 1e-12);
 });
 
@@ -136,7 +143,14 @@ test('best raw F1 is the maximum of F1 over every threshold', () => {
   const label = score.map((s) => (rng.uniform() < s * s ? 1 : 0));
   const best = bestRawF1(score, label);
   let brute = 0;
-  for (const t of score) brute = Math.max(brute, calcPoint2Point(score.map((s) => (s >= t ? 1 : 0)), label).f1);
+  for (const t of score)
+    brute = Math.max(
+      brute,
+      calcPoint2Point(
+        score.map((s) => (s >= t ? 1 : 0)),
+        label,
+      ).f1,
+    );
   close(best.f1, brute, 'best raw F1', 1e-12);
 });
 
@@ -169,13 +183,11 @@ test('exact Grimshaw recovers the parameters of GPD samples', () => {
 test('L-BFGS-B: bounded quadratic and Rosenbrock reach their known minima', () => {
   // min Σ (x_i − c_i)² with the box cutting two of the centres off.
   const cc = [0.5, -2, 3, 0.25];
-  const r = lbfgsb(
-    (x) => ({ f: x.reduce((s, v, i) => s + (v - cc[i]!) ** 2, 0), g: x.map((v, i) => 2 * (v - cc[i]!)) }),
-    [0, 0, 0, 0],
-    [-1, -1, -1, -1],
-    [1, 1, 1, 1],
+  const r = lbfgsb((x) => ({ f: x.reduce((s, v, i) => s + (v - cc[i]!) ** 2, 0), g: x.map((v, i) => 2 * (v - cc[i]!)) }), [0, 0, 0, 0], [-1, -1, -1, -1], [1, 1, 1, 1]);
+  assert.deepEqual(
+    Array.from(r.x, (v) => Math.round(v * 1e6) / 1e6),
+    [0.5, -1, 1, 0.25],
   );
-  assert.deepEqual(Array.from(r.x, (v) => Math.round(v * 1e6) / 1e6), [0.5, -1, 1, 0.25]);
   const ros = lbfgsb(
     (x) => {
       const [a, b] = [x[0]!, x[1]!];

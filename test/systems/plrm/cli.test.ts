@@ -49,7 +49,10 @@ test('plrm train → eval → label → check on a shipped task', async () => {
   assert.deepEqual([ck.format, ck.version, ck.system], ['sheaf-checkpoint', 2, 'plrm']);
   const test = res.result.results.find((m) => m.split === 'test')!;
   assert.equal(test.model!.label, 'PLRM');
-  assert.deepEqual(test.baselines.map((r) => r.label), ['LRMV', 'ALRMV', 'LFPGM', 'end model (logreg on PLRM labels)']);
+  assert.deepEqual(
+    test.baselines.map((r) => r.label),
+    ['LRMV', 'ALRMV', 'LFPGM', 'end model (logreg on PLRM labels)'],
+  );
   const reg = RunRegistry.open(home);
   const finals = reg.finalMetrics(res.runId);
   reg.close();
@@ -94,9 +97,21 @@ test('plrm check rejects an indistinguishable task and fit refuses it', async ()
     JSON.stringify({
       labels: ['a', 'b', 'c', 'ab', 'c2', 'x'],
       desired: [0, 1, 2],
-      ilfs: [[3, 4], [5, 3]],
-      relations: [[3, 0, 'subsuming'], [3, 1, 'subsuming'], [4, 2, 'subsuming'], [3, 4, 'exclusive'], [5, 3, 'exclusive']],
-      L_train: [[3, 5], [4, 3]],
+      ilfs: [
+        [3, 4],
+        [5, 3],
+      ],
+      relations: [
+        [3, 0, 'subsuming'],
+        [3, 1, 'subsuming'],
+        [4, 2, 'subsuming'],
+        [3, 4, 'exclusive'],
+        [5, 3, 'exclusive'],
+      ],
+      L_train: [
+        [3, 5],
+        [4, 3],
+      ],
     }),
   );
   const check = await sheaf('plrm', 'check', '--data', bad);
@@ -120,5 +135,8 @@ test('demo (quick) runs on the shipped digits task', async () => {
   assert.ok(existsSync(join(runDir, 'plrm', 'checkpoint', 'config.json')));
   const result = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8')) as RunResult;
   assert.ok(result.results.length >= 1);
-  assert.ok(result.results.every((r) => /digits/.test(r.dataset)), JSON.stringify(result.results.map((r) => r.dataset)));
+  assert.ok(
+    result.results.every((r) => /digits/.test(r.dataset)),
+    JSON.stringify(result.results.map((r) => r.dataset)),
+  );
 });

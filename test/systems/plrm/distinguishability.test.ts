@@ -21,7 +21,14 @@ test('a bad graph: labels with identical relations to every seen label are repor
   const sets = [[1], [2], [3], [1, 2], [3, 4], [5]].map((s) => new Set(s));
   const names = ['a', 'b', 'c', 'ab', 'c34', 'x'];
   const g = LabelGraph.build(names, allRelations(sets));
-  const r = checkDistinguishability(g, [0, 1, 2], [[3, 4], [5, 3]]);
+  const r = checkDistinguishability(
+    g,
+    [0, 1, 2],
+    [
+      [3, 4],
+      [5, 3],
+    ],
+  );
   assert.equal(r.ok, false);
   assert.deepEqual(r.indistinguishable, [[0, 1]]);
   const text = r.lines.join('\n');
@@ -35,7 +42,14 @@ test('a bad graph: labels with identical relations to every seen label are repor
 test('an uncovered desired label is a warning, not a problem', () => {
   const sets = [[1], [2], [3], [1, 7], [2, 8], [9]].map((s) => new Set(s));
   const g = LabelGraph.build(['a', 'b', 'c', 'a7', 'b8', 'z'], allRelations(sets));
-  const r = checkDistinguishability(g, [0, 1, 2], [[3, 4], [5, 3]]);
+  const r = checkDistinguishability(
+    g,
+    [0, 1, 2],
+    [
+      [3, 4],
+      [5, 3],
+    ],
+  );
   assert.equal(r.ok, true);
   assert.deepEqual(r.uncovered, [2]);
   assert.match(r.lines.join('\n'), /no seen label is related to 'c'/);

@@ -26,7 +26,13 @@ export function allRelations(sets: ReadonlyArray<ReadonlySet<number>>): Relation
 export function setTask(n = 240, seed = 7): WisTask {
   const sets = [[1, 2], [3, 4], [5, 6], [1, 2, 3], [3, 4, 5, 6], [6], [1], [6]].map((s) => new Set(s));
   const labels = ['d0', 'd1', 'd2', 's0', 's1', 's2', 's3', 's4'];
-  const ilfs = [[3, 5], [4, 6], [6, 5], [3, 7], [4, 6]];
+  const ilfs = [
+    [3, 5],
+    [4, 6],
+    [6, 5],
+    [3, 7],
+    [4, 6],
+  ];
   const abstainP = [0, 0.2, 0, 0.3, 0];
   const rng = new Rng(seed);
   const split = (m: number) => {

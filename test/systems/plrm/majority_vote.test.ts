@@ -20,8 +20,14 @@ const L = Int32Array.from(rows.flat());
 
 test('LRMV on a hand-worked example: each vote counts for every non-exclusive desired label', () => {
   const map = lrmvMap(graph, task.desired, task.ilfs);
-  assert.deepEqual(map.get(3), [[0, 1], [1, 1]]); // s0 → d0, d1
-  assert.deepEqual(map.get(4), [[1, 1], [2, 1]]); // s1 → d1, d2
+  assert.deepEqual(map.get(3), [
+    [0, 1],
+    [1, 1],
+  ]); // s0 → d0, d1
+  assert.deepEqual(map.get(4), [
+    [1, 1],
+    [2, 1],
+  ]); // s1 → d1, d2
   const p = majorityVote(L, rows.length, 5, 3, map);
   // votes: row0 d0 2, d1 4, d2 3; row1 d0 2, d2 1; row2 none; row3 d0 2, d1 2, d2 3; row4 d0 1, d1 2, d2 2
   const expected = [
@@ -39,7 +45,10 @@ test('LRMV on a hand-worked example: each vote counts for every non-exclusive de
 
 test('ALRMV on the same example: labels inside a desired label vote 1 for it, the others share 1', () => {
   const map = alrmvMap(graph, task.desired, task.ilfs);
-  assert.deepEqual(map.get(3), [[0, 0.5], [1, 0.5]]); // s0 subsumes d0 and overlaps d1: shared
+  assert.deepEqual(map.get(3), [
+    [0, 0.5],
+    [1, 0.5],
+  ]); // s0 subsumes d0 and overlaps d1: shared
   assert.deepEqual(map.get(5), [[2, 1]]); // s2 ⊆ d2
   assert.deepEqual(map.get(6), [[0, 1]]); // s3 ⊆ d0
   const p = majorityVote(L, rows.length, 5, 3, map);

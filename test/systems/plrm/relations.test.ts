@@ -26,7 +26,9 @@ const OFFICIAL: Array<[Relation, Relation, Relation[]]> = [
 
 test('composition table derived from set semantics equals the official table on its four relations', () => {
   for (const [r1, r2, allowed] of OFFICIAL) {
-    const ours = compose(r1, r2).filter((r) => r !== 'equal').sort();
+    const ours = compose(r1, r2)
+      .filter((r) => r !== 'equal')
+      .sort();
     assert.deepEqual(ours, [...allowed].sort(), `${r1} ∘ ${r2}`);
   }
 });
@@ -91,11 +93,25 @@ test('contradictory input is rejected with an error naming the labels', () => {
   );
   // The same pair given twice with different relations.
   assert.throws(
-    () => LabelGraph.build(names, [[0, 1, 'subsuming'], [1, 0, 'subsuming']], { file: 't' }),
+    () =>
+      LabelGraph.build(
+        names,
+        [
+          [0, 1, 'subsuming'],
+          [1, 0, 'subsuming'],
+        ],
+        { file: 't' },
+      ),
     (e: unknown) => e instanceof InputError && /relations\[1\]/.test(e.message) && /animal/.test(e.message),
   );
   // Given twice consistently (as its converse) is fine.
-  assert.equal(LabelGraph.build(names, [[0, 1, 'subsuming'], [1, 0, 'subsumed']]).relation(0, 1), 'subsuming');
+  assert.equal(
+    LabelGraph.build(names, [
+      [0, 1, 'subsuming'],
+      [1, 0, 'subsumed'],
+    ]).relation(0, 1),
+    'subsuming',
+  );
   // Exclusive groups (desired labels) contradicting the relations.
   assert.throws(
     () => LabelGraph.build(names, [[1, 3, 'overlap']], { exclusiveGroups: [{ labels: [1, 3], why: 'desired labels must be mutually exclusive' }] }),
@@ -106,18 +122,41 @@ test('contradictory input is rejected with an error naming the labels', () => {
 });
 
 test('equal relations propagate like identity', () => {
-  const g = LabelGraph.build(['a', 'b', 'c'], [
-    [0, 1, 'equal'],
-    [1, 2, 'subsuming'],
-  ]);
+  const g = LabelGraph.build(
+    ['a', 'b', 'c'],
+    [
+      [0, 1, 'equal'],
+      [1, 2, 'subsuming'],
+    ],
+  );
   assert.equal(g.relation(0, 2), 'subsuming');
-  assert.throws(() => LabelGraph.build(['a', 'b', 'c'], [[0, 1, 'equal'], [1, 2, 'subsuming'], [0, 2, 'exclusive']]), InputError);
+  assert.throws(
+    () =>
+      LabelGraph.build(
+        ['a', 'b', 'c'],
+        [
+          [0, 1, 'equal'],
+          [1, 2, 'subsuming'],
+          [0, 2, 'exclusive'],
+        ],
+      ),
+    InputError,
+  );
 });
 
 test('path consistency catches contradictions that need two inference steps', () => {
   // a ⊇ b, b ⊇ c, c ⊇ d  ⇒ a ⊇ d; given a excl d.
   assert.throws(
-    () => LabelGraph.build(['a', 'b', 'c', 'd'], [[0, 1, 'subsuming'], [1, 2, 'subsuming'], [2, 3, 'subsuming'], [0, 3, 'exclusive']]),
+    () =>
+      LabelGraph.build(
+        ['a', 'b', 'c', 'd'],
+        [
+          [0, 1, 'subsuming'],
+          [1, 2, 'subsuming'],
+          [2, 3, 'subsuming'],
+          [0, 3, 'exclusive'],
+        ],
+      ),
     InputError,
   );
   // Consistent set-algebra graph of random sets is always accepted and reproduced exactly.
@@ -132,9 +171,16 @@ test('path consistency catches contradictions that need two inference steps', ()
   };
   const triples: RelationTriple[] = [];
   for (let a = 0; a < sets.length; a++) for (let b = a + 1; b < sets.length; b++) triples.push([a, b, relOf(sets[a]!, sets[b]!)]);
-  const g = LabelGraph.build(sets.map((_, i) => `s${i}`), triples);
+  const g = LabelGraph.build(
+    sets.map((_, i) => `s${i}`),
+    triples,
+  );
   for (const [a, b, r] of triples) assert.equal(g.relation(a, b), r);
   // Dropping half of the pairs, inference recovers every forced one and never contradicts the truth.
-  const g2 = LabelGraph.build(sets.map((_, i) => `s${i}`), triples.filter((_, i) => i % 2 === 0), { defaultRelation: 'unknown' });
+  const g2 = LabelGraph.build(
+    sets.map((_, i) => `s${i}`),
+    triples.filter((_, i) => i % 2 === 0),
+    { defaultRelation: 'unknown' },
+  );
   for (const [a, b, r] of triples) assert.ok(g2.possible(a, b).includes(r), `s${a} s${b}`);
 });

@@ -32,7 +32,10 @@ test('every shipped task is valid WIS: relations = set algebra of its members, d
       assert.ok(sp.y && sp.X && sp.d, `${f} ${s}`);
       const counts = [0, 0, 0];
       for (const v of sp.y) counts[v]!++;
-      assert.ok(counts.every((c) => c > 0), `${f} ${s} has every class`);
+      assert.ok(
+        counts.every((c) => c > 0),
+        `${f} ${s} has every class`,
+      );
     }
   }
 });

@@ -24,7 +24,10 @@ const base = () => ({
     [4, -1, 4],
     [3, 5, 3],
   ],
-  L_valid: [[3, 5, 3], [4, -1, 4]],
+  L_valid: [
+    [3, 5, 3],
+    [4, -1, 4],
+  ],
   y_valid: [0, 2],
 });
 
@@ -44,9 +47,37 @@ test('a well-formed task parses and round-trips through taskToJson', () => {
 });
 
 test('bad input gets clear errors naming the field', () => {
-  expectInputError({ ...base(), L_train: [[3, 5, 4], [4, 0, 4]] }, /L_train\[1\]\[1\].*ILF 1 output label 'cat'.*outside its label set \{'small'\}/);
-  expectInputError({ ...base(), L_train: [[3, 5, 4], [4, -1]] }, /L_train\[1\].*ragged matrix: row has 2 entries but there are 3 ILFs/);
-  expectInputError({ ...base(), ilfs: [[3, 4], [5, 1], [4, 3]] }, /ilfs\[1\]\[1\].*desired label 'dog' is in the label set of ILF 1/);
+  expectInputError(
+    {
+      ...base(),
+      L_train: [
+        [3, 5, 4],
+        [4, 0, 4],
+      ],
+    },
+    /L_train\[1\]\[1\].*ILF 1 output label 'cat'.*outside its label set \{'small'\}/,
+  );
+  expectInputError(
+    {
+      ...base(),
+      L_train: [
+        [3, 5, 4],
+        [4, -1],
+      ],
+    },
+    /L_train\[1\].*ragged matrix: row has 2 entries but there are 3 ILFs/,
+  );
+  expectInputError(
+    {
+      ...base(),
+      ilfs: [
+        [3, 4],
+        [5, 1],
+        [4, 3],
+      ],
+    },
+    /ilfs\[1\]\[1\].*desired label 'dog' is in the label set of ILF 1/,
+  );
   expectInputError({ ...base(), y_valid: [0, 3] }, /y_valid\[1\].*not a position in desired/);
   expectInputError({ ...base(), y_valid: [0] }, /y_valid.*has 1 labels but L_valid has 2 rows/);
   expectInputError({ ...base(), X_valid: [[1, 2], [3]] }, /X_valid\[1\].*ragged matrix: expected 2 features, got 1/);
@@ -59,7 +90,10 @@ test('bad input gets clear errors naming the field', () => {
 test('contradictory relations and non-exclusive desired labels are rejected before fitting', () => {
   const contradictory = parseTaskJson({ ...base(), relations: [...base().relations, [0, 4, 'subsumed']] }, 'task.json');
   // cat ⊆ pet and pet excl wild, so cat ⊆ wild is impossible.
-  assert.throws(() => trainLabelModels(contradictory), (e: unknown) => e instanceof InputError && /'cat'/.test(e.message) && /'wild'/.test(e.message) && /'pet'/.test(e.message));
+  assert.throws(
+    () => trainLabelModels(contradictory),
+    (e: unknown) => e instanceof InputError && /'cat'/.test(e.message) && /'wild'/.test(e.message) && /'pet'/.test(e.message),
+  );
   const overlapDesired = parseTaskJson({ ...base(), relations: [...base().relations, [0, 1, 'overlap']] }, 'task.json');
   assert.throws(() => trainLabelModels(overlapDesired), /desired labels must be mutually exclusive.*'cat' overlap 'dog'/);
   const ilfOverlap = parseTaskJson({ ...base(), relations: [[3, 4, 'overlap']] }, 'task.json');
@@ -80,10 +114,16 @@ test('CSV input: ILF outputs by name, a relations file and desired names', async
   writeFileSync(join(dir, 'rel.csv'), 'a,b,relation\npet,cat,subsuming\npet,dog,subsuming\nwild,fox,subsuming\npet,wild,exclusive\nsmall,cat,overlap\n');
   const t = await readTaskCsv(nodeStorage, { train: join(dir, 'train.csv'), valid: join(dir, 'valid.csv'), relations: join(dir, 'rel.csv'), desired: ['cat', 'dog', 'fox'] });
   assert.deepEqual(t.labels.slice(0, 3), ['cat', 'dog', 'fox']);
-  assert.deepEqual(t.ilfs.map((s) => s.map((l) => t.labels[l])), [['small'], ['pet', 'wild']]);
+  assert.deepEqual(
+    t.ilfs.map((s) => s.map((l) => t.labels[l])),
+    [['small'], ['pet', 'wild']],
+  );
   const v = t.splits.valid!;
   // columns are matched by name, not position
-  assert.deepEqual(Array.from(v.L).map((l) => (l < 0 ? '-' : t.labels[l])), ['small', 'pet', '-', 'wild']);
+  assert.deepEqual(
+    Array.from(v.L).map((l) => (l < 0 ? '-' : t.labels[l])),
+    ['small', 'pet', '-', 'wild'],
+  );
   assert.deepEqual(Array.from(v.y!), [0, 2]);
   writeFileSync(join(dir, 'bad.csv'), 'size,habitat\nsmall,pet\nsmall,cat\n');
   writeFileSync(join(dir, 'sets.csv'), 'ilf,labels\nsize,small\nhabitat,pet|wild\n');

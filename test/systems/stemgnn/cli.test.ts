@@ -46,10 +46,16 @@ test('train → eval (on the stored split) → predict at a quick setting', asyn
   const t = await cli('a', 'stemgnn', 'train', ...quick, '--split-ratios', '6:2:2');
   assert.equal(t.code, 0, t.out);
   // Test and valid splits, the model beside three baselines, in the one result envelope.
-  assert.deepEqual(t.result!.results.map((r) => r.split), ['test', 'valid']);
+  assert.deepEqual(
+    t.result!.results.map((r) => r.split),
+    ['test', 'valid'],
+  );
   for (const r of t.result!.results) {
     assert.equal(r.model!.label, 'StemGNN');
-    assert.deepEqual(r.baselines.map((b) => b.label), ['last value', 'seasonal naive (period 7)', 'window mean']);
+    assert.deepEqual(
+      r.baselines.map((b) => b.label),
+      ['last value', 'seasonal naive (period 7)', 'window mean'],
+    );
     assert.ok(Number.isFinite(r.model!.metrics['MAE']!));
   }
   assert.ok(existsSync(join(t.run!.dir, 'checkpoint', 'model.safetensors')));
@@ -68,7 +74,10 @@ test('train → eval (on the stored split) → predict at a quick setting', asyn
   assert.equal(windows(e.result), windows(t.result));
   // …unless told otherwise: a valid-only evaluation.
   const v = await cli('a', 'stemgnn', 'eval', '--checkpoint', t.run!.dir, '--split', 'valid');
-  assert.deepEqual(v.result!.results.map((r) => r.split), ['valid']);
+  assert.deepEqual(
+    v.result!.results.map((r) => r.split),
+    ['valid'],
+  );
 
   // predict writes the H rows after the file's last row, in its own layout.
   const p = await cli('a', 'stemgnn', 'predict', '--checkpoint', t.run!.dir, '--data', dataPath, '--out', join(root, 'f.csv'));

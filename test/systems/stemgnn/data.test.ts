@@ -48,10 +48,16 @@ test('a column with no value at all is an error naming file, line and column', (
 });
 
 test('fewer rows than window + horizon is an error naming file and line', () => {
-  const p = csv('short.csv', rowsText(5, 2, (t, c) => t + c));
+  const p = csv(
+    'short.csv',
+    rowsText(5, 2, (t, c) => t + c),
+  );
   throwsInput(() => prepareSeries(readSeries(p), opts), /short\.csv/, /line 5/, /window 4 \+ horizon 2 = 6/);
   // Enough rows overall but a split too short for one window: the split and its lines are named.
-  const q = csv('short-split.csv', rowsText(30, 2, (t, c) => t + c));
+  const q = csv(
+    'short-split.csv',
+    rowsText(30, 2, (t, c) => t + c),
+  );
   throwsInput(() => prepareSeries(readSeries(q), opts), /short-split\.csv/, /line 26/, /the valid split/, /lines 22–26/);
 });
 
@@ -68,9 +74,19 @@ test('a header row is accepted and gives the same numbers as the header-less fil
 
 test('7:2:1 split, each split filled on its own, windows never cross a split', () => {
   // 100 rows: train [0, 70), valid [70, 89), test [89, 100) (the official float truncation).
-  const p = csv('fill.csv', rowsText(100, 2, (t, c) => (c === 1 && (t === 70 || t === 71 || t === 69) ? 'NA' : t * (c + 1))));
+  const p = csv(
+    'fill.csv',
+    rowsText(100, 2, (t, c) => (c === 1 && (t === 70 || t === 71 || t === 69) ? 'NA' : t * (c + 1))),
+  );
   const d = prepareSeries(readSeries(p), opts);
-  assert.deepEqual([d.split.train, d.split.valid, d.split.test], [[0, 70], [70, 89], [89, 100]]);
+  assert.deepEqual(
+    [d.split.train, d.split.valid, d.split.test],
+    [
+      [0, 70],
+      [70, 89],
+      [89, 100],
+    ],
+  );
   // Row 69 (end of train) takes train's previous value 68·2; rows 70, 71 (start of valid) take
   // valid's first value 72·2 (back-fill), not train's.
   assert.equal(d.filled[69 * 2 + 1], 136);
@@ -87,7 +103,10 @@ test('7:2:1 split, each split filled on its own, windows never cross a split', (
 
 test('z-score uses train statistics with std 0 → 1; min-max clips valid/test to the train range', () => {
   // Column 0 is constant in train; column 1 grows, so valid/test exceed the train max.
-  const p = csv('norm.csv', rowsText(100, 2, (t, c) => (c === 0 ? (t < 70 ? 5 : 6) : t)));
+  const p = csv(
+    'norm.csv',
+    rowsText(100, 2, (t, c) => (c === 0 ? (t < 70 ? 5 : 6) : t)),
+  );
   const z = prepareSeries(readSeries(p), opts);
   assert.equal(z.scaled[0], 0); // (5 − 5) / 1
   assert.equal(z.scaled[80 * 2], 1); // (6 − 5) / 1

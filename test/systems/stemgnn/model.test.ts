@@ -78,8 +78,18 @@ test('parameter counts match the official code (docs/research/timeseries.md §1.
 test('state dict names are the official ones', () => {
   const model = new StemGNNNet({ nodes: 5, window: 12, multiLayer: 1, horizon: 3 });
   const names = [...model.stateDict().keys()];
-  for (const n of ['weight_key', 'weight_query', 'GRU.weight_ih_l0', 'GRU.bias_hh_l0', 'stock_block.0.weight', 'stock_block.0.backcast.weight',
-    'stock_block.1.backcast_short_cut.bias', 'stock_block.1.GLUs.5.linear_right.weight', 'fc.0.weight', 'fc.2.bias']) {
+  for (const n of [
+    'weight_key',
+    'weight_query',
+    'GRU.weight_ih_l0',
+    'GRU.bias_hh_l0',
+    'stock_block.0.weight',
+    'stock_block.0.backcast.weight',
+    'stock_block.1.backcast_short_cut.bias',
+    'stock_block.1.GLUs.5.linear_right.weight',
+    'fc.0.weight',
+    'fc.2.bias',
+  ]) {
     assert.ok(names.includes(n), `missing ${n}`);
   }
   assert.ok(!names.includes('stock_block.1.backcast.weight'), 'block 1 has no backcast in the official code');
@@ -110,11 +120,23 @@ test('Chebyshev stack: T0 = 0, T1 = L, T2 = 2L², T3 = 4L³ − L', () => {
 test('Laplacian uses degrees of the unsymmetrised batch-mean attention', () => {
   // Two samples of a 3-node attention whose rows do not sum to 1, so d ≠ row sums of (A + Aᵀ)/2.
   const att = tf.tensor3d([
-    [[0.2, 0.5, 0.1], [0.3, 0.3, 0.3], [0.9, 0.0, 0.4]],
-    [[0.4, 0.1, 0.3], [0.1, 0.5, 0.1], [0.1, 0.2, 0.2]],
+    [
+      [0.2, 0.5, 0.1],
+      [0.3, 0.3, 0.3],
+      [0.9, 0.0, 0.4],
+    ],
+    [
+      [0.4, 0.1, 0.3],
+      [0.1, 0.5, 0.1],
+      [0.1, 0.2, 0.2],
+    ],
   ]);
   const { laplacian, graph } = batchGraphLaplacian(att);
-  const A = [[0.3, 0.3, 0.2], [0.2, 0.4, 0.2], [0.5, 0.1, 0.3]];
+  const A = [
+    [0.3, 0.3, 0.2],
+    [0.2, 0.4, 0.2],
+    [0.5, 0.1, 0.3],
+  ];
   const d = A.map((r) => r[0]! + r[1]! + r[2]!);
   const L = laplacian.arraySync() as number[][];
   const G = graph.arraySync() as number[][];
@@ -181,7 +203,10 @@ test('gradients of the MSE loss agree with PyTorch (eval mode, tiny fixture)', (
   const x = tf.tensor3d(fx.x.data, fx.x.shape as [number, number, number]);
   const y = tf.tensor3d(fx.y!.data, fx.y!.shape as [number, number, number]);
   const named = model.namedParameters();
-  const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(y, model.forward(x).forecast) as tf.Scalar, named.map(([, v]) => v));
+  const { value, grads } = tf.variableGrads(
+    () => tf.losses.meanSquaredError(y, model.forward(x).forecast) as tf.Scalar,
+    named.map(([, v]) => v),
+  );
   assert.ok(Math.abs(value.dataSync()[0]! - fx.loss!) < 1e-5, `loss ${value.dataSync()[0]} vs ${fx.loss}`);
   let checked = 0;
   for (const [name, v] of named) {

@@ -39,7 +39,10 @@ test('StemGNN: 2 epochs + resume = 4 epochs straight; a resume with another conf
   assert.ok(other instanceof Error && /different configuration \(config\.lr differs\)/.test(other.message), String(other));
   // Training longer continues the same run exactly.
   const resumed = await trainStemGNN(data, cfg(4), ck(dir));
-  assert.deepEqual(resumed.history.map((h) => h.train['loss']), straight.history.map((h) => h.train['loss']));
+  assert.deepEqual(
+    resumed.history.map((h) => h.train['loss']),
+    straight.history.map((h) => h.train['loss']),
+  );
   for (const [k, v] of straight.net.stateDict()) assert.deepEqual(Array.from(resumed.net.stateDict().get(k)!.dataSync()), Array.from(v.dataSync()), k);
   straight.net.dispose();
   resumed.net.dispose();
@@ -58,7 +61,10 @@ test('StemGNN: a killed run resumes bit-identically', async () => {
   first.net.dispose();
   const resumed = await trainStemGNN(data, cfg, { seed: 5, checkpoint: { storage: nodeStorage, dir } });
   assert.equal(resumed.history.length, 4);
-  assert.deepEqual(resumed.history.map((h) => h.train['loss']), straight.history.map((h) => h.train['loss']));
+  assert.deepEqual(
+    resumed.history.map((h) => h.train['loss']),
+    straight.history.map((h) => h.train['loss']),
+  );
   assert.equal(resumed.keptEpoch, straight.keptEpoch);
   for (const [k, v] of straight.net.stateDict()) assert.deepEqual(Array.from(resumed.net.stateDict().get(k)!.dataSync()), Array.from(v.dataSync()), k);
   straight.net.dispose();
