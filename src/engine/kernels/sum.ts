@@ -40,7 +40,7 @@ export function makeSumKernel(original: KernelFunc, matMul: KernelFunc): KernelC
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
     if (x.dtype !== 'float32') return original(args);
     const r = contiguousReduction(x.shape, axis);
-    if (!r || r.outer !== 1 || r.inner < 2 || r.reduced < 2) return original(args);
+    if (r?.outer !== 1 || r.inner < 2 || r.reduced < 2) return original(args);
     const backend = args.backend as unknown as AliasingBackend;
     const ones = backend.makeOutput([1, 1, r.reduced], 'float32');
     (backend.typedArrayFromHeap(ones) as Float32Array).fill(1);

@@ -18,7 +18,6 @@ import { Conv1d } from '../../nn/conv.js';
 import { GRU } from '../../nn/gru.js';
 import { Dropout } from '../../nn/dropout.js';
 import { GATLayer, GATv2Layer } from '../../nn/gat.js';
-import { xavierUniform } from '../../nn/init.js';
 import type { Rng } from '../../util/random.js';
 import type { DecoderInput } from './config.js';
 

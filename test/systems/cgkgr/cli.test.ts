@@ -4,36 +4,17 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../../../src/engine/index.js';
-import { main } from '../../../src/node/cli/main.js';
 import { RunRegistry } from '../../../src/node/registry/index.js';
 import type { RunResult } from '../../../src/system/result.js';
 import { syntheticDataset } from '../../../src/systems/cgkgr/synthetic.js';
 import '../../../src/node/setup.js';
+import { sheafIn, sheafOk } from '../../helpers/cli.js';
 
 await initEngine({ backend: 'wasm' });
 
-/** Run `sheaf …` in process with `--seed 3 --home <home>`; the run's id and folder when it made one. */
-async function sheaf(home: string, ...argv: string[]): Promise<{ code: number; out: string; err: string; runId: string | null; dir: string | null }> {
-  let out = '';
-  let err = '';
-  const code = await main([...argv, '--seed', '3', '--home', home], { out: (t) => void (out += t), err: (t) => void (err += t) });
-  const runId = /^run (\S+): report written to/m.exec(out)?.[1] ?? null;
-  let dir: string | null = null;
-  if (runId) {
-    const reg = RunRegistry.open(home);
-    dir = reg.get(runId)!.dir;
-    reg.close();
-  }
-  return { code, out, err, runId, dir };
-}
-
-/** Like {@link sheaf}, but the command must succeed and create a run (whose metrics.json is read). */
-async function ok(home: string, ...argv: string[]): Promise<{ out: string; runId: string; dir: string; result: RunResult }> {
-  const r = await sheaf(home, ...argv);
-  assert.equal(r.code, 0, r.out + r.err);
-  assert.ok(r.runId && r.dir, r.out);
-  return { out: r.out, runId: r.runId, dir: r.dir, result: JSON.parse(readFileSync(join(r.dir, 'metrics.json'), 'utf8')) as RunResult };
-}
+/** `sheaf …` with `--seed 3 --home <home>` (test/helpers/cli.ts). */
+const sheaf = (home: string, ...argv: string[]) => sheafIn(home, 3, argv);
+const ok = (home: string, ...argv: string[]) => sheafOk(home, 3, argv);
 
 /** Every scorer's metrics of one envelope result, model first. */
 const scorers = (r: RunResult['results'][number]) => [...(r.model ? [r.model] : []), ...r.baselines];

@@ -5,39 +5,18 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../../../src/engine/index.js';
-import { main } from '../../../src/node/cli/main.js';
 import { RunRegistry } from '../../../src/node/registry/index.js';
-import type { RunResult } from '../../../src/system/result.js';
 import { WSN } from '../../../src/systems/mtadgat/config.js';
 import '../../../src/node/setup.js';
+import { sheafIn, sheafOk } from '../../helpers/cli.js';
 
 await initEngine({ backend: 'wasm' });
 
 const home = mkdtempSync(join(tmpdir(), 'mtadgat-cli-'));
 
-/** Run `sheaf …` in process with `--seed 3 --home <home>`; the run's folder when it made one. */
-async function sheaf(...argv: string[]): Promise<{ code: number; out: string; err: string; runId: string | null; dir: string | null }> {
-  let out = '';
-  let err = '';
-  const code = await main([...argv, '--seed', '3', '--home', home], { out: (t) => void (out += t), err: (t) => void (err += t) });
-  const runId = /^run (\S+): report written to/m.exec(out)?.[1] ?? null;
-  let dir: string | null = null;
-  if (runId) {
-    const reg = RunRegistry.open(home);
-    dir = reg.get(runId)!.dir;
-    reg.close();
-  }
-  return { code, out, err, runId, dir };
-}
-
-/** Like {@link sheaf}, but the command must succeed and create a run. */
-async function ok(...argv: string[]): Promise<{ out: string; runId: string; dir: string; result: RunResult }> {
-  const r = await sheaf(...argv);
-  assert.equal(r.code, 0, r.out + r.err);
-  assert.ok(r.runId && r.dir, r.out);
-  const result = JSON.parse(readFileSync(join(r.dir, 'metrics.json'), 'utf8')) as RunResult;
-  return { out: r.out, runId: r.runId, dir: r.dir, result };
-}
+/** `sheaf …` with `--seed 3 --home <home>` (test/helpers/cli.ts). */
+const sheaf = (...argv: string[]) => sheafIn(home, 3, argv);
+const ok = (...argv: string[]) => sheafOk(home, 3, argv);
 
 const WSN_FLAGS = ['--data', WSN.train, '--test', WSN.test, '--labels', WSN.labels];
 const QUICK = ['--lookback', '10', '--batch-size', '64', '--epochs', '1', '--gru-hid-dim', '16', '--fc-hid-dim', '16', '--recon-hid-dim', '16', '--fc-n-layers', '1'];

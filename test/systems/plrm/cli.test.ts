@@ -11,33 +11,15 @@ import { joinPath } from '../../../src/io/path.js';
 import type { RunResult } from '../../../src/system/result.js';
 import { SHIPPED_TASKS_DIR } from '../../../src/systems/plrm/shipped.js';
 import '../../../src/node/setup.js';
+import { sheafIn, sheafOk } from '../../helpers/cli.js';
 
 await initEngine({ backend: 'wasm' });
 
 const home = mkdtempSync(join(tmpdir(), 'plrm-cli-'));
 
-/** Run `sheaf …` in process with `--seed 1 --home <home>`; the run's id and folder when it made one. */
-async function sheaf(...argv: string[]): Promise<{ code: number; out: string; err: string; runId: string | null; dir: string | null }> {
-  let out = '';
-  let err = '';
-  const code = await main([...argv, '--seed', '1', '--home', home], { out: (t) => void (out += t), err: (t) => void (err += t) });
-  const runId = /^run (\S+): report written to/m.exec(out)?.[1] ?? null;
-  let dir: string | null = null;
-  if (runId) {
-    const reg = RunRegistry.open(home);
-    dir = reg.get(runId)!.dir;
-    reg.close();
-  }
-  return { code, out, err, runId, dir };
-}
-
-/** Like {@link sheaf}, but the command must succeed and create a run (whose metrics.json is read). */
-async function ok(...argv: string[]): Promise<{ out: string; runId: string; dir: string; result: RunResult }> {
-  const r = await sheaf(...argv);
-  assert.equal(r.code, 0, r.out + r.err);
-  assert.ok(r.runId && r.dir, r.out);
-  return { out: r.out, runId: r.runId, dir: r.dir, result: JSON.parse(readFileSync(join(r.dir, 'metrics.json'), 'utf8')) as RunResult };
-}
+/** `sheaf …` with `--seed 1 --home <home>` (test/helpers/cli.ts). */
+const sheaf = (...argv: string[]) => sheafIn(home, 1, argv);
+const ok = (...argv: string[]) => sheafOk(home, 1, argv);
 
 const task = joinPath(SHIPPED_TASKS_DIR, 'digits_03.json');
 
