@@ -7,19 +7,12 @@ import type { AnySystem, VerbResult } from '../../system/types.js';
 import { trainRun } from '../../system/run.js';
 import { validateOptions } from '../../system/schema.js';
 import type { MetricsComparison, ReportSection } from '../../report/index.js';
-import type { ProgressSink } from '../../train/fit.js';
 import { joinPath } from '../../io/path.js';
-import { executeRun } from './execute.js';
+import { executeRun, type ExecuteOptions } from './execute.js';
 
-export interface DemoOptions {
+/** What the demo run shares with any registered run, plus the systems to show. */
+export interface DemoOptions extends Pick<ExecuteOptions, 'home' | 'seed' | 'backend' | 'quick' | 'signal' | 'log' | 'progress'> {
   systems: AnySystem[];
-  home?: string;
-  seed: number;
-  backend: string;
-  quick: boolean;
-  signal: AbortSignal;
-  log: (line: string) => void;
-  progress?: ProgressSink;
 }
 
 export async function runDemo(o: DemoOptions): Promise<string> {
