@@ -101,11 +101,12 @@ for (const [sa, sb, ta, tb] of matmulCases) {
   });
 }
 
-test('native BatchMatMul with a general batch broadcast matches cpu on explicitly tiled operands', async () => {
+test('BatchMatMul with a general batch broadcast matches cpu on explicitly tiled operands (native on and off)', async () => {
   // tfjs's cpu kernel does not broadcast [2,1,…] against [1,3,…]; the reference tiles first.
   for (const [sa, sb, ta, tb] of [
     [[2, 1, 9, 7], [1, 3, 7, 5], false, false],
     [[2, 1, 7, 9], [3, 5, 7], true, true],
+    [[2, 1, 3, 4], [1, 3, 4, 2], false, false], // small: below the per-batch split threshold
   ] as Array<[number[], number[], boolean, boolean]>) {
     const A = rand(sa);
     const B = rand(sb);
@@ -115,10 +116,11 @@ test('native BatchMatMul with a general batch broadcast matches cpu on explicitl
       const b = tf.tile(tf.reshape(T(B), [1, 3, ...sb.slice(-2)]), [2, 1, 1, 1]);
       return [tf.matMul(a, b, ta, tb)];
     });
-    // Native only: the WASM path (stock kernel underneath the JS pack) does not broadcast this form either.
-    if (!addon) return;
-    const got = await run('wasm', 'on', () => [tf.reshape(tf.matMul(T(A), T(B), ta, tb), [...full, -1])]);
-    close([got[0]!], [want[0]!], `broadcast ${sa}x${sb} [native on]`);
+    // Stock tfjs-wasm gets this form wrong; the JS kernel pack (native off) handles it itself.
+    for (const mode of modes) {
+      const got = await run('wasm', mode, () => [tf.reshape(tf.matMul(T(A), T(B), ta, tb), [...full, -1])]);
+      close([got[0]!], [want[0]!], `broadcast ${sa}x${sb} [native ${mode}]`);
+    }
   }
 });
 

@@ -34,8 +34,11 @@ export function makeBatchMatMulKernel(original: KernelFunc, transposeKernel: Ker
     const sameBatch = batchA === batchB && batchShapeA.join() === batchShapeB.join();
     const foldable = batchB === 1; // [..., M, K] @ [K, N]: fold the batch of a into rows.
     const splittable = (sameBatch || batchA === 1) && batchB > 1 && M * K * N >= SPLIT_MIN_WORK;
+    // Both batches broadcast against each other ([2, 1, M, K] @ [1, 3, K, N]): stock tfjs-wasm
+    // returns wrong numbers there (and the cpu backend NaN), so these always take the per-batch path.
+    const general = !sameBatch && batchA > 1 && batchB > 1;
     const plain = batchA === 1 && batchB === 1;
-    if (!(plain || foldable || splittable) || sizeOf(outShape) === 0) return original(args);
+    if (!(plain || foldable || splittable || general) || sizeOf(outShape) === 0) return original(args);
 
     const temps: TensorInfo[] = [];
     const call = (fn: KernelFunc, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown>): TensorInfo => {
@@ -61,27 +64,29 @@ export function makeBatchMatMulKernel(original: KernelFunc, transposeKernel: Ker
         out.shape = outShape;
         return out;
       }
-      // True batch: per-batch 2-D XNNPACK calls. Each b slice gets a fresh tensor id because
-      // XNNPACK caches packed weights per b id.
+      // True batch: per-batch 2-D XNNPACK calls, one per output batch, each reading the a and b
+      // batches it broadcasts from. Each b slice gets a fresh tensor id because XNNPACK caches
+      // packed weights per b id.
       const out = backend.makeOutput(outShape, 'float32');
       const mk = M * K;
       const kn = K * N;
       const mn = M * N;
-      for (let i = 0; i < batchB; i++) {
+      const batchIndex = broadcastBatchIndex(outBatchShape, batchShapeA, batchShapeB);
+      for (let o = 0; o < sizeOf(outBatchShape); o++) {
+        const [ia, ib] = batchIndex(o);
         const ai = backend.makeOutput([1, M, K], 'float32');
         const bi = backend.makeOutput([1, K, N], 'float32');
         temps.push(ai, bi);
         {
           const av = backend.typedArrayFromHeap(a2) as Float32Array;
           const bv = backend.typedArrayFromHeap(b2) as Float32Array;
-          const aOff = batchA === 1 ? 0 : i * mk;
-          (backend.typedArrayFromHeap(ai) as Float32Array).set(av.subarray(aOff, aOff + mk));
-          (backend.typedArrayFromHeap(bi) as Float32Array).set(bv.subarray(i * kn, (i + 1) * kn));
+          (backend.typedArrayFromHeap(ai) as Float32Array).set(av.subarray(ia * mk, (ia + 1) * mk));
+          (backend.typedArrayFromHeap(bi) as Float32Array).set(bv.subarray(ib * kn, (ib + 1) * kn));
         }
         const oi = original({ inputs: { a: ai, b: bi }, backend: args.backend, attrs: { transposeA: false, transposeB: false } as never }) as TensorInfo;
         temps.push(oi);
         const ov = backend.typedArrayFromHeap(out) as Float32Array;
-        ov.set((backend.typedArrayFromHeap(oi) as Float32Array).subarray(0, mn), i * mn);
+        ov.set((backend.typedArrayFromHeap(oi) as Float32Array).subarray(0, mn), o * mn);
       }
       return out;
     } finally {
@@ -89,4 +94,34 @@ export function makeBatchMatMulKernel(original: KernelFunc, transposeKernel: Ker
     }
   };
   return { kernelName: tf.BatchMatMul, backendName: 'wasm', kernelFunc };
+}
+
+/**
+ * For output batch o (row-major over `outShape`), the flat batch indices of a and b it reads:
+ * dimensions are right-aligned and a size-1 dimension repeats its one entry.
+ */
+function broadcastBatchIndex(outShape: number[], shapeA: number[], shapeB: number[]): (o: number) => [number, number] {
+  const strides = (shape: number[]): number[] => {
+    // Stride of each output dimension in `shape`'s flat layout; 0 where `shape` broadcasts.
+    const r = new Array<number>(outShape.length).fill(0);
+    let acc = 1;
+    for (let d = shape.length - 1, od = outShape.length - 1; d >= 0; d--, od--) {
+      if (shape[d]! !== 1) r[od] = acc;
+      acc *= shape[d]!;
+    }
+    return r;
+  };
+  const sa = strides(shapeA);
+  const sb = strides(shapeB);
+  return (o) => {
+    let ia = 0;
+    let ib = 0;
+    for (let d = outShape.length - 1; d >= 0; d--) {
+      const i = o % outShape[d]!;
+      o = Math.floor(o / outShape[d]!);
+      ia += i * sa[d]!;
+      ib += i * sb[d]!;
+    }
+    return [ia, ib];
+  };
 }
