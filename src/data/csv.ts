@@ -399,3 +399,15 @@ export function formatFloat32(v: number): string {
   }
   return String(Number(v.toPrecision(9)));
 }
+
+/** Quote a text cell when it holds a comma, a quote or a line break (RFC 4180). */
+function quoteCell(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** A CSV of text cells (quoted where needed), with a header row and a trailing newline. */
+export function formatCsvRows(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const out = [header.map(quoteCell).join(',')];
+  for (const r of rows) out.push(r.map(quoteCell).join(','));
+  return out.join('\n') + '\n';
+}

@@ -17,3 +17,5 @@ export type { ScalerKind, ScalerJSON, ZScoreJSON, MinMaxJSON, FitOptions, MinMax
 export * as bio from './bio/index.js';
 /** Text for language models (character tokeniser, KJV reader, LM windows, cloze tasks). */
 export * as text from './text/index.js';
+/** Molecules (RDKit-read SMILES as Hu et al. graphs, scaffolds and scaffold splits, Morgan fingerprints, MoleculeNet-style tables). */
+export * as chem from './chem/index.js';

@@ -26,8 +26,8 @@ export function registerGradients(): void {
     provider();
     if (!tf.getGradient(tf.BatchMatMul)) throw new Error('the tfjs gradient bundle loaded but registered no gradients');
   }
-  // Ours over tfjs's: BatchMatMul (broadcast batches), Tile (reshape + sum), the activations (fused when a backend has the kernel).
-  for (const g of [batchMatMulGrad, tileGrad, ...activationGrads]) tf.registerGradient(g);
+  // Ours over tfjs's: BatchMatMul (broadcast batches), Tile (reshape + sum), UnsortedSegmentSum (gather + mask), the activations (fused when a backend has the kernel).
+  for (const g of [batchMatMulGrad, tileGrad, unsortedSegmentSumGrad, ...activationGrads]) tf.registerGradient(g);
   done = true;
 }
 
@@ -95,6 +95,27 @@ const tileGrad: tf.GradConfig = {
         const g = dy as tf.Tensor;
         if (axes.length === 0) return tf.reshape(g, x.shape);
         return tf.reshape(tf.sum(tf.reshape(g, split), axes), x.shape);
+      },
+    };
+  },
+};
+
+/**
+ * UnsortedSegmentSum's gradient (message passing, pooling, embedding lookups' backward) as a
+ * gather and one broadcast product with the keep-mask of non-negative ids. tfjs's own builds a
+ * full-size boolean with LogicalAnd and a Select: 14 ms per call for [3 196 × 64] on WASM,
+ * half of an AdapterGNN step.
+ */
+const unsortedSegmentSumGrad: tf.GradConfig = {
+  kernelName: tf.UnsortedSegmentSum,
+  inputsToSave: ['segmentIds'],
+  gradFunc: (dy, saved) => {
+    const [ids] = saved as [tf.Tensor];
+    return {
+      x: () => {
+        const g = tf.gather(dy as tf.Tensor, tf.maximum(ids, tf.scalar(0, 'int32')));
+        const keep = tf.cast(tf.greaterEqual(ids, tf.scalar(0, 'int32')), g.dtype);
+        return tf.mul(g, tf.reshape(keep, [...ids.shape, ...new Array(g.rank - ids.rank).fill(1)]));
       },
     };
   },

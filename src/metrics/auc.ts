@@ -92,6 +92,23 @@ export function rocAuc(yTrue: NumericArray, scores: NumericArray): number {
 }
 
 /**
+ * The ROC curve as scikit-learn's `roc_curve(drop_intermediate=False)`: false- and true-positive
+ * rates at every distinct threshold from high to low, starting at (0, 0). Both classes must be present.
+ */
+export function rocCurve(yTrue: NumericArray, scores: NumericArray): { fpr: Float64Array; tpr: Float64Array } {
+  const c = binaryCurve('rocCurve', yTrue, scores);
+  requireClass('ROC curve', c.nPos, 'positive');
+  requireClass('ROC curve', c.nNeg, 'negative');
+  const fpr = new Float64Array(c.tps.length + 1);
+  const tpr = new Float64Array(c.tps.length + 1);
+  for (let k = 0; k < c.tps.length; k++) {
+    fpr[k + 1] = c.fps[k]! / c.nNeg;
+    tpr[k + 1] = c.tps[k]! / c.nPos;
+  }
+  return { fpr, tpr };
+}
+
+/**
  * Average precision, identical to scikit-learn's `average_precision_score` (binary): the
  * step-wise sum Σ_k (R_k − R_{k−1}) · P_k over distinct thresholds from high to low, with
  * R_0 = 0, R_k = TP_k / P, P_k = TP_k / (TP_k + FP_k). No trapezoid, no interpolation.

@@ -13,7 +13,7 @@ export {
   type PrfOptions,
   type Prf,
 } from './classification.js';
-export { rocAuc, averagePrecision, prAucTrapezoid } from './auc.js';
+export { rocAuc, rocCurve, averagePrecision, prAucTrapezoid } from './auc.js';
 export {
   rankingMetrics,
   recallAtK,

@@ -6,6 +6,7 @@ import './setup.js';
 export { initNodeEngine, GRADIENT_BUNDLE } from './setup.js';
 export { NodeStorage, nodeStorage, localPath, PACKAGE_ROOT, SHIPPED_DATA_DIR } from './storage.js';
 export { saveSafetensorsFile, loadSafetensorsFile } from './safetensors.js';
+export { loadRDKit, rdkitWasmPath } from './chem.js';
 export { writeFileAtomic, writeJsonAtomic } from './fs.js';
 export { main, globalOptions, type CliIO } from './cli/main.js';
 export {

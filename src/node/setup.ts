@@ -13,6 +13,8 @@ import { installNativeKernels, nativeStatus, uninstallNativeKernels } from './na
 import { UsageError } from '../util/errors.js';
 import { setDefaultStorage } from '../io/default.js';
 import { PACKAGE_ROOT, nodeStorage } from './storage.js';
+// RDKit for the molecule systems: registers the @rdkit/rdkit loader (used on first read of a SMILES).
+import './chem.js';
 
 /** Where the gradient bundle lives in the package. */
 export const GRADIENT_BUNDLE = join(PACKAGE_ROOT, 'vendor', 'tfjs-gradients.cjs');

@@ -358,7 +358,10 @@ export function lbfgsb(fg: (x: Float64Array) => { f: number; g: Float64Array }, 
   for (let i = 1; i <= n; i++) {
     l[i] = lower[i - 1]!;
     u[i] = upper[i - 1]!;
-    nbd[i] = 2;
+    // scipy's bound codes: 0 none, 1 lower only, 2 both, 3 upper only (an infinite bound is none).
+    const lo = Number.isFinite(l[i]!);
+    const hi = Number.isFinite(u[i]!);
+    nbd[i] = lo && hi ? 2 : lo ? 1 : hi ? 3 : 0;
     // scipy clips the starting point into the box.
     x[i] = Math.min(Math.max(x0[i - 1]!, l[i]!), u[i]!);
   }

@@ -4,8 +4,9 @@ import { stemgnnSystem } from './stemgnn/system.js';
 import { mtadgatSystem } from './mtadgat/system.js';
 import { cgkgrSystem } from './cgkgr/system.js';
 import { plrmSystem } from './plrm/system.js';
+import { adaptergnnSystem } from './adaptergnn/system.js';
 
-export const SYSTEMS: readonly AnySystem[] = [stemgnnSystem, mtadgatSystem, cgkgrSystem, plrmSystem];
+export const SYSTEMS: readonly AnySystem[] = [stemgnnSystem, mtadgatSystem, cgkgrSystem, plrmSystem, adaptergnnSystem];
 
 /** A system by its CLI name. */
 export function findSystem(name: string): AnySystem | undefined {

@@ -233,3 +233,23 @@ test('global pooling: sum / mean / max with an empty graph, GlobalAttention gate
   tf.dispose([x, batch, gate, R]);
   ga.dispose();
 });
+
+test('UnsortedSegmentSum gradient (the engine’s gather + mask): rows with a negative id get zero, others the segment’s upstream gradient', () => {
+  const x = tf.tensor2d([
+    [1, 2],
+    [3, 4],
+    [5, 6],
+    [7, 8],
+  ]);
+  const ids = tf.tensor1d([1, -1, 0, 1], 'int32');
+  const w = tf.tensor2d([
+    [0.5, -1],
+    [2, 3],
+  ]);
+  const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.unsortedSegmentSum(v, ids, 2), w)))(x);
+  assert.deepEqual(
+    Array.from(g.dataSync(), (v) => v + 0),
+    [2, 3, 0, 0, 0.5, -1, 2, 3],
+  );
+  tf.dispose([x, ids, w, g]);
+});

@@ -28,7 +28,16 @@ test('npm pack → install in an empty folder → import every system → run th
   assert.equal(pack.code, 0, pack.out);
   const info = JSON.parse(pack.out.slice(pack.out.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const files = new Set(info[0]!.files.map((f) => f.path));
-  for (const f of ['vendor/tfjs-gradients.cjs', 'dist/index.js', 'dist/node/cli/main.js', 'dist/node/entries/stemgnn.js', 'bin/sheaf.js', 'data/chicago-ridership/ridership.csv']) {
+  for (const f of [
+    'vendor/tfjs-gradients.cjs',
+    'dist/index.js',
+    'dist/node/cli/main.js',
+    'dist/node/entries/stemgnn.js',
+    'bin/sheaf.js',
+    'data/chicago-ridership/ridership.csv',
+    'data/herg/herg.csv',
+    'data/adaptergnn-backbone/masking-5x64/model.safetensors',
+  ]) {
     assert.ok(files.has(f), `${f} is not in the tarball`);
   }
   assert.ok(![...files].some((f) => f.startsWith('test/') || f.startsWith('src/')), 'tests and TypeScript sources stay out of the tarball');
@@ -48,6 +57,7 @@ test('npm pack → install in an empty folder → import every system → run th
     'mtadgat.mjs': /test ROC-AUC \d/,
     'cgkgr.mjs': /user 1 #3: item/,
     'plrm.mjs': /training rows labelled/,
+    'adaptergnn.mjs': /reloaded scores equal: true/,
   };
   for (const ex of readdirSync(app).filter((f) => f.endsWith('.mjs'))) {
     const r = sh(process.execPath, [ex, join(work, `${ex}-model`)], app);

@@ -223,7 +223,7 @@ export class GNNGraphPred extends Module {
    * Load a pretrained backbone (a pretrain-gnns `GNN` state dict: `x_embedding1.weight`, …)
    * into `gnn`, as the official `from_pretrained`. Every key must match; the only parameters
    * allowed to be missing are those of branches added with `gnn.addBranch` (adapters are not
-   * in a pretrained checkpoint). Returns the names left at their initial values.
+   * in a pretrained checkpoint) and LoRA factors. Returns the names left at their initial values.
    */
   loadPretrained(dict: Map<string, tf.Tensor> | Record<string, tf.Tensor>): string[] {
     const branchPrefixes = this.gnn.branchNames().map((n) => n + '.');
@@ -231,7 +231,8 @@ export class GNNGraphPred extends Module {
     const own = [...this.gnn.stateDict().keys()];
     const missing = own.filter((k) => !src.has(k));
     const unexpected = [...src.keys()].filter((k) => !own.includes(k));
-    const bad = missing.filter((k) => !branchPrefixes.some((p) => k.startsWith(p)));
+    // LoRA factors (the `lora_A` / `lora_B` of a LoRALinear in the flat layout) are new too.
+    const bad = missing.filter((k) => !branchPrefixes.some((p) => k.startsWith(p)) && !/(^|\.)lora_[AB]$/.test(k));
     // Check before copying anything, so a wrong checkpoint leaves the model untouched.
     if (unexpected.length || bad.length) throw new Error(`GNNGraphPred.loadPretrained: missing [${bad.join(', ')}], unexpected [${unexpected.join(', ')}]`);
     this.gnn.loadStateDict(src, { strict: false });
