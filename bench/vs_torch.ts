@@ -36,6 +36,8 @@ interface RunResult {
 }
 interface Config {
   name: string;
+  /** Folder under --official the torch side needs. */
+  needs: string;
   torch: (official: string, epochs: number) => string[];
   sheaf: (epochs: number) => string[];
 }
@@ -43,6 +45,7 @@ interface Config {
 const CONFIGS: Config[] = [
   {
     name: 'stemgnn-m5',
+    needs: 'stemgnn',
     torch: (o, e) => [
       'scripts/torch/stemgnn_torch.py',
       '--official',
@@ -60,6 +63,7 @@ const CONFIGS: Config[] = [
   },
   {
     name: 'stemgnn-m2',
+    needs: 'stemgnn',
     torch: (o, e) => [
       'scripts/torch/stemgnn_torch.py',
       '--official',
@@ -77,10 +81,29 @@ const CONFIGS: Config[] = [
   },
   {
     name: 'mtadgat',
+    needs: 'mtadgat',
     torch: (o, e) => ['scripts/torch/mtadgat_torch.py', '--official', join(o, 'mtadgat'), '--train', 'data/wsn/train.txt', '--test', 'data/wsn/test.txt', '--epochs', String(e)],
     sheaf: (e) => ['mtadgat', '--epochs', String(e)],
   },
+  // AdapterGNN, run B (GIN 5 × 64, hERG, scaffold split, batch 32): the official chem/ code on Sheaf's
+  // torch_geometric stand-in (scripts/adaptergnn/README.md), its masking checkpoint in /tmp/adaptergnn-ref.
+  ...(['adapter', 'full'] as const).map(
+    (mode): Config => ({
+      name: `adaptergnn-${mode}`,
+      needs: 'adaptergnn',
+      torch: (o, e) => ['scripts/adaptergnn/official_run.py', '--official', join(o, 'adaptergnn', 'chem'), '--emb-dim', '64', '--seed', '0', 'finetune', '--mode', mode, '--epochs', String(e), '--time'],
+      sheaf: (e) => ['adaptergnn', '--mode', mode, '--epochs', String(e)],
+    }),
+  ),
 ];
+
+/** The official AdapterGNN driver's summary line in the harness's shape (training-pass CPU-s per epoch; scoring = its val + test evaluation). */
+function fromAdapterDriver(r: Record<string, unknown>): RunResult {
+  const perEpoch = r['cpu_s_per_epoch'] as number[];
+  const sizes = r['split_sizes'] as number[];
+  const evalVt = r['eval_val_test_cpu_s'] as number[];
+  return { ...r, epochs: perEpoch.map((c) => ({ cpu_s: c, steps: Math.ceil(sizes[0]! / 32), loss: NaN })), infer_cpu_s: evalVt[evalVt.length - 1]!, infer_windows: sizes[1]! + sizes[2]! };
+}
 
 function lastJson(out: string): RunResult {
   const line = out
@@ -89,7 +112,8 @@ function lastJson(out: string): RunResult {
     .filter((l) => l.startsWith('{'))
     .pop();
   if (!line) throw new Error(`no JSON result in:\n${out.slice(-2000)}`);
-  return JSON.parse(line) as RunResult;
+  const r = JSON.parse(line) as Record<string, unknown>;
+  return 'cpu_s_per_epoch' in r ? fromAdapterDriver(r) : (r as RunResult);
 }
 
 function runTorch(args: string[], coretype: string | null): RunResult {
@@ -128,15 +152,21 @@ export async function vsTorch(argv: string[]): Promise<void> {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const official = opt('official');
-  if (!official || !existsSync(join(official, 'stemgnn')) || !existsSync(join(official, 'mtadgat'))) {
-    throw new Error('--official DIR must hold stemgnn/ (microsoft/StemGNN) and mtadgat/ (ML4ITS/mtad-gat-pytorch); see scripts/torch/README.md');
-  }
   const rounds = Number(opt('rounds') ?? 3);
   const epochs = Number(opt('epochs') ?? 2);
-  const only = opt('only')?.split(',');
+  const only = opt('only')?.split(',') ?? CONFIGS.filter((c) => !c.name.startsWith('adaptergnn')).map((c) => c.name);
+  for (const c of CONFIGS.filter((x) => only.includes(x.name))) {
+    if (!official || !existsSync(join(official, c.needs))) {
+      throw new Error(
+        `--official DIR must hold ${c.needs}/ for ${c.name} (stemgnn/: microsoft/StemGNN, mtadgat/: ML4ITS/mtad-gat-pytorch, see scripts/torch/README.md; adaptergnn/chem: Lucius-lsr/AdapterGNN, see scripts/adaptergnn/README.md)`,
+      );
+    }
+  }
   const avx512 = argv.includes('--torch-avx512');
   const baseline = opt('baseline');
-  const configs = CONFIGS.filter((c) => !only || only.includes(c.name));
+  const configs = CONFIGS.filter((c) => only.includes(c.name));
+  // AdapterGNN's side-by-side has its own JSON and BENCHMARKS.md block, so each can be re-measured alone.
+  const tag = configs.every((c) => c.name.startsWith('adaptergnn')) ? 'vs_torch_adaptergnn' : 'vs_torch';
   const sides = ['torch', 'sheaf', ...(avx512 ? ['torch-avx512'] : [])];
   const runs: Array<{ round: number; config: string; side: string; load: number[]; result: RunResult }> = [];
   mkdirSync(join(root, 'bench', 'out'), { recursive: true });
@@ -148,14 +178,14 @@ export async function vsTorch(argv: string[]): Promise<void> {
     for (const c of configs) {
       for (const side of sides) {
         const load = loadavg().map(r3);
-        const result = side === 'sheaf' ? runSheaf(c.sheaf(epochs)) : runTorch(c.torch(official, epochs), side === 'torch' ? null : 'SkylakeX');
+        const result = side === 'sheaf' ? runSheaf(c.sheaf(epochs)) : runTorch(c.torch(official!, epochs), side === 'torch' ? null : 'SkylakeX');
         runs.push({ round, config: c.name, side, load, result });
         keep();
         const ep = result.epochs[result.epochs.length - 1]!;
         console.log(`round ${round} ${c.name} ${side}: epoch ${r3(ep.cpu_s)} CPU-s (loss ${ep.loss.toFixed(4)}), load ${load.join(' ')}`);
       }
     }
-    if (baseline && (!only || only.includes('cgkgr'))) {
+    if (baseline && (!opt('only') || only.includes('cgkgr'))) {
       for (const [side, cwd] of [
         ['sheaf-baseline', resolve(baseline)],
         ['sheaf', root],
@@ -211,13 +241,14 @@ export async function vsTorch(argv: string[]): Promise<void> {
     summary[name] = row;
   }
   const out = { date: new Date().toISOString(), machine: { cpu: cpus()[0]?.model, cpus: cpus().length, node: process.version }, rounds, epochs, sides, summary, runs };
-  writeFileSync(join(root, 'bench', 'out', 'vs_torch.json'), JSON.stringify(out, null, 2) + '\n');
+  writeFileSync(join(root, 'bench', 'out', `${tag}.json`), JSON.stringify(out, null, 2) + '\n');
   const md = renderMarkdown(out.date, rounds, sides, summary, runs);
   console.log(md);
   const bm = join(root, 'BENCHMARKS.md');
   const text = readFileSync(bm, 'utf8');
-  const begin = '<!-- vs-torch:begin -->';
-  const end = '<!-- vs-torch:end -->';
+  const marker = tag === 'vs_torch' ? 'vs-torch' : 'vs-torch-adaptergnn';
+  const begin = `<!-- ${marker}:begin -->`;
+  const end = `<!-- ${marker}:end -->`;
   if (text.includes(begin) && text.includes(end)) {
     writeFileSync(bm, text.slice(0, text.indexOf(begin) + begin.length) + '\n' + md + '\n' + text.slice(text.indexOf(end)));
   }

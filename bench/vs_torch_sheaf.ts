@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/vs_torch_sheaf.ts stemgnn --multi_layer 5 --lr 1e-4 --epochs 2
  *   npx tsx bench/vs_torch_sheaf.ts mtadgat --epochs 2
+ *   npx tsx bench/vs_torch_sheaf.ts adaptergnn --mode adapter --epochs 2
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/index.js';
@@ -20,6 +21,10 @@ import { WSN } from '../src/systems/mtadgat/config.js';
 import { loadAnomalyData, applyMinMax, fitMinMax } from '../src/systems/mtadgat/data.js';
 import { trainModel } from '../src/systems/mtadgat/train.js';
 import { computeErrors } from '../src/systems/mtadgat/scores.js';
+import { loadMolecules, splitMolecules } from '../src/systems/adaptergnn/data.js';
+import { configSchema as adapterConfig, dataSchema as adapterData } from '../src/systems/adaptergnn/config.js';
+import { fineTune } from '../src/systems/adaptergnn/train.js';
+import { predictLogits } from '../src/systems/adaptergnn/evaluate.js';
 import '../src/node/setup.js';
 
 const argv = process.argv.slice(2);
@@ -99,7 +104,24 @@ if (system === 'stemgnn') {
     }),
   );
   r.model.dispose();
+} else if (system === 'adaptergnn') {
+  // Run B of docs/research/graph.md §1e: GIN 5 × 64 from the shipped masking backbone, full hERG, scaffold split, batch 32.
+  const i = argv.indexOf('--mode');
+  const mode = (i >= 0 ? argv[i + 1] : 'adapter') as 'adapter' | 'full' | 'scratch';
+  const data = await loadMolecules(nodeStorage, adapterData.parse({}));
+  const cfg = adapterConfig.parse({ numLayer: 5, embDim: 64, epochs, mode, pretrained: mode === 'scratch' ? 'none' : 'auto' });
+  const split = await splitMolecules(data, cfg, 0);
+  const timer = epochTimer();
+  const m = await fineTune(data, split, cfg, { storage: nodeStorage, seed: 0, progress: timer.sink });
+  // Scoring the validation and test molecules (what the official driver times as its val + test evaluation).
+  m.net.eval();
+  const held = [...split.valid, ...split.test].map((k) => data.graphs[k]!);
+  const c0 = cpu();
+  predictLogits(m.net, held);
+  const infer = cpu() - c0;
+  console.log(JSON.stringify({ system, side: 'sheaf', mode, parameters: m.parameters, epochs: timer.epochs, infer_cpu_s: infer, infer_windows: held.length, engine }));
+  m.net.dispose();
 } else {
-  throw new Error(`unknown system '${system}' (stemgnn or mtadgat)`);
+  throw new Error(`unknown system '${system}' (stemgnn, mtadgat or adaptergnn)`);
 }
 process.exit(0);

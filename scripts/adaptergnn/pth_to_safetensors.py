@@ -4,7 +4,7 @@ safetensors under the same parameter names, for `sheaf adaptergnn train --pretra
 
     /usr/bin/python3 scripts/adaptergnn/pth_to_safetensors.py --pth masking.pth --out masking.safetensors
 
-BatchNorm's `num_batches_tracked` counters are dropped (they are not weights). A state dict of a
+BatchNorm's `num_batches_tracked` counters are kept (Sheaf's BatchNorm has them too). A state dict of a
 whole `GNN_graphpred` (keys `gnn.*`) is reduced to its backbone.
 """
 import argparse
@@ -27,7 +27,7 @@ def main():
         state = state.state_dict()
     if any(k.startswith('gnn.') for k in state):
         state = {k[4:]: v for k, v in state.items() if k.startswith('gnn.')}
-    tensors = {k: v.detach().cpu().float().numpy() for k, v in state.items() if not k.endswith('num_batches_tracked')}
+    tensors = {k: v.detach().cpu().float().numpy() for k, v in state.items()}
     write_safetensors(args.out, tensors, {'source': os.path.basename(args.pth)})
     layers = len({k.split('.')[1] for k in tensors if k.startswith('gnns.')})
     width = tensors['x_embedding1.weight'].shape[1]

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
 import type { Linear } from './linear.js';
 import { Dropout } from './dropout.js';
-import { kaimingUniform } from './init.js';
+import { fanInUniform, kaimingUniform } from './init.js';
 import type { Rng } from '../util/random.js';
 
 export interface LoRAOptions {
@@ -19,6 +19,12 @@ export interface LoRAOptions {
    * `lora_B.weight` as Hugging Face peft names them (adapter name stripped).
    */
   layout?: 'flat' | 'peft';
+  /**
+   * Give both low-rank factors a bias (flat layout only): `lora_A_bias` [r] with nn.Linear's
+   * init and `lora_B_bias` [out] zeros, i.e. the branch is Linear(in, r) → Linear(r, out), as
+   * AdapterGNN's LoRA variant builds it. Default false (loralib / peft).
+   */
+  bias?: boolean;
 }
 
 /** A bias-free weight holder so the peft layout names come out as `lora_A.weight`. */
@@ -48,6 +54,8 @@ export class LoRALinear extends Module {
   readonly bias: tf.Variable<tf.Rank.R1> | null;
   readonly loraA: tf.Variable<tf.Rank.R2>;
   readonly loraB: tf.Variable<tf.Rank.R2>;
+  readonly loraABias: tf.Variable<tf.Rank.R1> | null = null;
+  readonly loraBBias: tf.Variable<tf.Rank.R1> | null = null;
   /** When false the low-rank branch is skipped (the intact base; NutePrune's teacher pass). */
   enabled = true;
   private mergedFlag = false;
@@ -64,6 +72,7 @@ export class LoRALinear extends Module {
     this.outFeatures = base.outFeatures;
     const a = kaimingUniform(rng, [this.r, this.inFeatures]) as tf.Tensor2D;
     const b = tf.zeros([this.outFeatures, this.r]) as tf.Tensor2D;
+    if (opts.bias && this.layout === 'peft') throw new Error('LoRA: bias is supported in the flat layout only');
     if (this.layout === 'peft') {
       this.module('base_layer', base);
       this.weight = base.weight;
@@ -77,6 +86,10 @@ export class LoRALinear extends Module {
       base.dispose();
       this.loraA = this.param('lora_A', a);
       this.loraB = this.param('lora_B', b);
+      if (opts.bias) {
+        this.loraABias = this.param('lora_A_bias', fanInUniform(rng, [this.r], this.inFeatures) as tf.Tensor1D);
+        this.loraBBias = this.param('lora_B_bias', tf.zeros([this.outFeatures]) as tf.Tensor1D);
+      }
       this.freeze('weight');
       if (this.bias) this.freeze('bias');
     }
@@ -88,7 +101,7 @@ export class LoRALinear extends Module {
     return this.mergedFlag;
   }
 
-  /** The update (alpha/r)·B·A, [out, in]. */
+  /** The update (alpha/r)·B·A, [out, in] (without the factors' biases). */
   deltaWeight(): tf.Tensor2D {
     return tf.tidy(() => tf.mul(tf.matMul(this.loraB, this.loraA), this.scaling) as tf.Tensor2D);
   }
@@ -102,27 +115,41 @@ export class LoRALinear extends Module {
       if (this.bias) y = tf.add(y, this.bias);
       if (this.enabled && !this.mergedFlag) {
         const xin = this.drop ? this.drop.forward(x2) : x2;
-        const low = tf.matMul(tf.matMul(xin, this.loraA, false, true), this.loraB, false, true);
+        let mid = tf.matMul(xin, this.loraA, false, true);
+        if (this.loraABias) mid = tf.add(mid, this.loraABias);
+        let low = tf.matMul(mid, this.loraB, false, true);
+        if (this.loraBBias) low = tf.add(low, this.loraBBias);
         y = tf.add(y, this.scaling === 1 ? low : tf.mul(low, this.scaling));
       }
       return tf.reshape(y, [...lead, this.outFeatures]);
     });
   }
 
-  /** Fold the update into the base weight (W ← W + (alpha/r)·B·A); forward then uses W alone. */
+  /** The factors' bias contribution (alpha/r)·(B·b_A + b_B), [out]; null without factor biases. */
+  private deltaBias(): tf.Tensor1D | null {
+    if (!this.loraABias || !this.loraBBias) return null;
+    return tf.tidy(() => tf.mul(tf.add(tf.reshape(tf.matMul(this.loraB, tf.reshape(this.loraABias!, [-1, 1])), [-1]), this.loraBBias!), this.scaling) as tf.Tensor1D);
+  }
+
+  /** Fold the update into the base weight (W ← W + (alpha/r)·B·A, and the factors' biases into b); forward then uses W alone. */
   merge(): void {
     if (this.mergedFlag) return;
+    if (this.loraABias && !this.bias) throw new Error('LoRA: cannot merge biased factors into a layer without a bias');
     tf.tidy(() => {
       this.weight.assign(tf.add(this.weight, this.deltaWeight()) as tf.Tensor2D);
+      const db = this.deltaBias();
+      if (db) this.bias!.assign(tf.add(this.bias!, db) as tf.Tensor1D);
     });
     this.mergedFlag = true;
   }
 
-  /** Undo `merge` (W ← W − (alpha/r)·B·A). */
+  /** Undo `merge`. */
   unmerge(): void {
     if (!this.mergedFlag) return;
     tf.tidy(() => {
       this.weight.assign(tf.sub(this.weight, this.deltaWeight()) as tf.Tensor2D);
+      const db = this.deltaBias();
+      if (db) this.bias!.assign(tf.sub(this.bias!, db) as tf.Tensor1D);
     });
     this.mergedFlag = false;
   }

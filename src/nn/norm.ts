@@ -149,6 +149,7 @@ export class BatchNorm1d extends Module {
     if (useBatch && count < 2 && this.training) {
       throw new Error(`BatchNorm1d: expected more than 1 value per channel when training, got input [${x.shape}]`);
     }
+    if (useBatch && x.rank === 2 && this.weight && this.bias) return this.forwardBatch2d(x, count);
     return tf.tidy(() => {
       let mean: tf.Tensor;
       let variance: tf.Tensor;
@@ -165,6 +166,43 @@ export class BatchNorm1d extends Module {
       if (this.bias) y = tf.add(y, tf.reshape(this.bias, statShape));
       return y;
     });
+  }
+
+  /**
+   * Batch statistics over [N, C] with the analytic gradient (one customGrad instead of the taped
+   * mean/variance chain: about a third of the kernels, which is most of the cost at GNN sizes):
+   *   y = γ·x̂ + β,  x̂ = (x − μ)·σ⁻¹;  dβ = Σ dy,  dγ = Σ dy·x̂,
+   *   dx = σ⁻¹·(γ·dy − γ·dβ/N − x̂·γ·dγ/N).
+   */
+  private forwardBatch2d(x: tf.Tensor, count: number): tf.Tensor {
+    let stats: [tf.Tensor, tf.Tensor] | null = null;
+    const op = tf.customGrad(((xin: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: (ts: tf.Tensor[]) => void) => {
+      const mean = tf.mean(xin, 0);
+      const xc = tf.sub(xin, mean);
+      const variance = tf.mean(tf.square(xc), 0);
+      const invstd = tf.rsqrt(tf.add(variance, this.eps));
+      const xhat = tf.mul(xc, invstd);
+      save([xhat, invstd, g]);
+      if (this.training && this.runningMean) stats = [tf.keep(mean), tf.keep(variance)];
+      return {
+        value: tf.add(tf.mul(xhat, g), b),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [xh, inv, gamma] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+          const db = tf.sum(dy, 0);
+          const dg = tf.sum(tf.mul(dy, xh), 0);
+          const gN = tf.div(gamma, count);
+          const dx = tf.mul(tf.sub(tf.sub(tf.mul(dy, gamma), tf.mul(db, gN)), tf.mul(xh, tf.mul(dg, gN))), inv);
+          return [dx, dg, db];
+        },
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+    const y = op(x, this.weight!, this.bias!);
+    if (stats) {
+      const [m, v] = stats as [tf.Tensor, tf.Tensor];
+      this.updateRunningStats(m, v, count);
+      tf.dispose([m, v]);
+    }
+    return y;
   }
 
   private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, count: number): void {

@@ -115,3 +115,26 @@ test('BatchNorm1d: gradient check in training (batch statistics) and eval mode',
   tf.dispose([x, R]);
   bn.dispose();
 });
+
+test('BatchNorm1d [N, C] training (the analytic-gradient path): gradient check over x, γ, β; running stats as the taped path', () => {
+  const rng = new Rng(91);
+  const bn = new BatchNorm1d(4);
+  bn.weight!.assign(rand(rng, [4], 0.5, 1.5) as tf.Tensor1D);
+  bn.bias!.assign(rand(rng, [4]) as tf.Tensor1D);
+  const x = tf.variable(rand(rng, [6, 4]));
+  const R = rand(rng, [6, 4]);
+  bn.train();
+  expectGradOk(() => tf.sum(tf.mul(tf.sin(bn.forward(x)), R)) as tf.Scalar, [...bn.namedTrainable(), ['x', x]]);
+  // Outputs equal the [N, C, 1] path (the taped formula) on the same batch.
+  const a = new BatchNorm1d(4);
+  const b = new BatchNorm1d(4);
+  const ya = a.forward(x);
+  const yb = tf.squeeze(b.forward(tf.expandDims(x, 2)), [2]);
+  assertClose(ya, yb, 1e-6, 1e-5, 'output');
+  assertClose(a.runningVar!, b.runningVar!, 1e-6, 1e-5, 'running var');
+  assertClose(a.runningMean!, b.runningMean!, 1e-6, 1e-5, 'running mean');
+  tf.dispose([x, R, ya, yb]);
+  bn.dispose();
+  a.dispose();
+  b.dispose();
+});

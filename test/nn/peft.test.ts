@@ -102,6 +102,36 @@ test('LoRALinear: gradient check over the trainable parameters and the input; ba
   d.dispose();
 });
 
+test('LoRALinear with biased factors (the AdapterGNN variant): forward = base + (x·Aᵀ + b_A)·Bᵀ + b_B, gradient check, merge folds both biases', () => {
+  const rng = new Rng(64);
+  const base = new Linear(3, 4, rng);
+  const W = base.weight.dataSync().slice();
+  const b = base.bias!.dataSync().slice();
+  const lora = new LoRALinear(base, rng, { r: 2, bias: true });
+  assert.deepEqual(
+    lora.namedTrainable().map(([n]) => n),
+    ['lora_A', 'lora_B', 'lora_A_bias', 'lora_B_bias'],
+  );
+  assert.deepEqual(Array.from(lora.loraBBias!.dataSync()), [0, 0, 0, 0], 'b_B starts at zero');
+  lora.loraB.assign(rand(rng, [4, 2]) as tf.Tensor2D);
+  lora.loraBBias!.assign(rand(rng, [4]) as tf.Tensor1D);
+  const x = tf.variable(rand(rng, [5, 3]));
+  const want = tf.tidy(() =>
+    tf.add(tf.add(tf.matMul(x, tf.tensor2d(W, [4, 3]), false, true), tf.tensor1d(b)), tf.add(tf.matMul(tf.add(tf.matMul(x, lora.loraA, false, true), lora.loraABias!), lora.loraB, false, true), lora.loraBBias!)),
+  );
+  const y = lora.forward(x);
+  assertClose(y, want, 1e-5, 1e-5, 'forward');
+  const R = rand(rng, [5, 4]);
+  expectGradOk(() => tf.sum(tf.mul(tf.sin(lora.forward(x)), R)) as tf.Scalar, [...lora.namedTrainable(), ['x', x]]);
+  lora.merge();
+  const merged = lora.forward(x);
+  assertClose(merged, want, 1e-5, 1e-5, 'merged');
+  lora.unmerge();
+  assertClose(lora.weight, tf.tensor2d(W, [4, 3]), 1e-6, 1e-6, 'unmerged weight');
+  tf.dispose([x, want, y, R, merged]);
+  lora.dispose();
+});
+
 test('Adapter: names, count, identity at start, scale options, gradient check', () => {
   const rng = new Rng(63);
   const ad = new Adapter(6, 2, rng);

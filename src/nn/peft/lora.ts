@@ -73,7 +73,7 @@ export function applyLoRA(model: Module, target: ModuleTarget, rng: Rng, opts: A
 
 /** Whether a parameter name is a LoRA factor (`lora_A`, `lora_B`, flat or peft layout). */
 export function isLoRAParameter(name: string): boolean {
-  return /(^|\.)lora_[AB](\.weight)?$/.test(name);
+  return /(^|\.)lora_[AB](\.weight|_bias)?$/.test(name);
 }
 
 /** The LoRA layers of a model with their names. */

@@ -73,13 +73,6 @@ export async function loadBackbone(storage: Storage, spec: string, cfg: Pick<Ada
     return { source: spec === 'auto' ? `shipped ${path.replace(/^shipped:/, '')}` : path, note, tensors: checkpointTensors(ck) };
   }
   const tensors = await loadSafetensors(storage, path);
-  // PyTorch's BatchNorm counter is not a weight (Sheaf's BatchNorm uses momentum 0.1, as the official).
-  for (const k of [...tensors.keys()]) {
-    if (k.endsWith('.num_batches_tracked')) {
-      tensors.get(k)!.dispose();
-      tensors.delete(k);
-    }
-  }
   const emb = tensors.get('x_embedding1.weight');
   const layers = new Set([...tensors.keys()].map((k) => /^gnns\.(\d+)\./.exec(k)?.[1]).filter((x): x is string => x !== undefined)).size;
   if (!emb || emb.shape[1] !== cfg.embDim || layers !== cfg.numLayer) {

@@ -30,8 +30,9 @@ export function buildNetwork(
       const make = () => new Adapter(cfg.embDim, cfg.bottleneck, branchRng, { residual: false, scale: { learnable: cfg.adapterScale }, norm: 'batchnorm' });
       for (const name of ADAPTER_BRANCHES) net.gnn.addBranch(name, name === 'adapters_in' ? 'input' : 'aggregate', make);
     } else if (cfg.mode === 'lora') {
-      // Rank-r branch on both GIN-MLP linears, B zero-initialised, no alpha/r scaling (alpha = r).
-      applyLoRA(net, /^gnn\.gnns\.\d+\.mlp\.[02]$/, branchRng, { r: cfg.loraRank, alpha: cfg.loraRank, freezeOthers: false });
+      // The official variant (chem/model_lora.py): Linear(in, r) → Linear(r, out), both with a bias, beside each
+      // GIN-MLP linear; the second zero-initialised; no alpha/r scaling (alpha = r).
+      applyLoRA(net, /^gnn\.gnns\.\d+\.mlp\.[02]$/, branchRng, { r: cfg.loraRank, alpha: cfg.loraRank, bias: true, freezeOthers: false });
     }
     setTrainable(net, cfg.mode);
     return net;
@@ -52,7 +53,7 @@ export function setTrainable(net: GNNGraphPred, mode: TuningMode): void {
   net.unfreeze('gnn.batch_norms');
   net.unfreeze(MLP_BIAS);
   if (mode === 'adapter') for (const b of ADAPTER_BRANCHES) net.unfreeze(`gnn.${b}`);
-  if (mode === 'lora') net.unfreeze(/\.lora_[AB]$/);
+  if (mode === 'lora') net.unfreeze(/\.lora_[AB](_bias)?$/);
 }
 
 /** Trainable and total parameter counts. */
@@ -79,4 +80,33 @@ export function maskedBce(logits: tf.Tensor2D, labels: tf.Tensor2D): tf.Scalar {
     const count = tf.maximum(tf.sum(valid), 1);
     return tf.div(tf.sum(tf.mul(per, valid)), count) as tf.Scalar;
   });
+}
+
+/**
+ * Weights of an official AdapterGNN model (`AdapterGNN_graphpred.state_dict()`, e.g. saved after
+ * `finetune.py`) under Sheaf's names: adapter k of layer l is `gnn.prompts.{k}.{l}` (a
+ * Sequential Linear, ReLU, Linear, BatchNorm: children 0, 2, 3) → `gnn.adapters_{in|msg}.{l}.
+ * {down_proj|up_proj|norm}`, and the scalars `gnn.gating_parameter` [2, L, 1] → each adapter's
+ * `scale`. The `gnn.gating` alias of the scalars is dropped. The caller
+ * owns the returned tensors (the inputs are not disposed).
+ */
+export function fromOfficialAdapterGNN(dict: ReadonlyMap<string, tf.Tensor>): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  const child: Record<string, string> = { '0': 'down_proj', '2': 'up_proj', '3': 'norm' };
+  for (const [k, v] of dict) {
+    if (k === 'gnn.gating') continue;
+    if (k === 'gnn.gating_parameter') {
+      const [K, L] = v.shape as [number, number, number];
+      for (let a = 0; a < K; a++) for (let l = 0; l < L; l++) out.set(`gnn.${ADAPTER_BRANCHES[a]}.${l}.scale`, tf.tidy(() => tf.reshape(tf.slice(v, [a, l, 0], [1, 1, 1]), [1])));
+      continue;
+    }
+    const m = /^gnn\.prompts\.(\d+)\.(\d+)\.(\d+)\.(.+)$/.exec(k);
+    if (m) {
+      const branch = ADAPTER_BRANCHES[Number(m[1])];
+      const c = child[m[3]!];
+      if (!branch || !c) throw new Error(`official AdapterGNN state dict: unexpected key '${k}'`);
+      out.set(`gnn.${branch}.${m[2]}.${c}.${m[4]}`, tf.clone(v));
+    } else out.set(k, tf.clone(v));
+  }
+  return out;
 }

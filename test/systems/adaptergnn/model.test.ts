@@ -49,13 +49,15 @@ test('parameter counts: adapter 106 961 of 1 957 361 (5 × 300), 22 945 of 115 6
   }
 });
 
-test('lora mode: rank-5 factors on both GIN-MLP linears + BatchNorms + MLP biases + head', () => {
+test('lora mode: rank-5 biased factors on both GIN-MLP linears + BatchNorms + MLP biases + head (the official variant)', () => {
   const net = buildNetwork(resolveConfig({ mode: 'lora', embDim: 64 }), 1, 0);
   const names = net.namedTrainable().map(([n]) => n);
   assert.ok(names.includes('gnn.gnns.0.mlp.0.lora_A') && names.includes('gnn.gnns.4.mlp.2.lora_B'));
   assert.ok(!names.some((n) => n.endsWith('mlp.0.weight') || n.includes('x_embedding') || n.includes('edge_embedding')));
-  // LoRA: 5 layers × (5·(64+128) + 5·(128+64)) = 9 600; BN 5 × 128; biases 5 × (128 + 64); head 65.
-  assert.equal(net.numParameters(true), 9600 + 640 + 960 + 65);
+  assert.ok(names.includes('gnn.gnns.0.mlp.0.lora_A_bias') && names.includes('gnn.gnns.0.mlp.0.lora_B_bias'));
+  // LoRA: 5 layers × ((64·5 + 5) + (5·128 + 128) + (128·5 + 5) + (5·64 + 64)) = 10 610; BN 5 × 128; biases 5 × (128 + 64); head 65.
+  assert.equal(net.numParameters(true), 10_610 + 640 + 960 + 65);
+  assert.equal(net.numParameters(), 104_947, 'the official LoRA model’s total');
   net.dispose();
 });
 

@@ -1,0 +1,1 @@
+from .._standin import Batch, Data, DataLoader, Dataset, InMemoryDataset  # noqa: F401

@@ -1,0 +1,1 @@
+from .._standin import DataLoader  # noqa: F401
