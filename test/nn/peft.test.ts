@@ -117,7 +117,10 @@ test('LoRALinear with biased factors (the AdapterGNN variant): forward = base + 
   lora.loraBBias!.assign(rand(rng, [4]) as tf.Tensor1D);
   const x = tf.variable(rand(rng, [5, 3]));
   const want = tf.tidy(() =>
-    tf.add(tf.add(tf.matMul(x, tf.tensor2d(W, [4, 3]), false, true), tf.tensor1d(b)), tf.add(tf.matMul(tf.add(tf.matMul(x, lora.loraA, false, true), lora.loraABias!), lora.loraB, false, true), lora.loraBBias!)),
+    tf.add(
+      tf.add(tf.matMul(x, tf.tensor2d(W, [4, 3]), false, true), tf.tensor1d(b)),
+      tf.add(tf.matMul(tf.add(tf.matMul(x, lora.loraA, false, true), lora.loraABias!), lora.loraB, false, true), lora.loraBBias!),
+    ),
   );
   const y = lora.forward(x);
   assertClose(y, want, 1e-5, 1e-5, 'forward');

@@ -97,7 +97,12 @@ export function fromOfficialAdapterGNN(dict: ReadonlyMap<string, tf.Tensor>): Ma
     if (k === 'gnn.gating') continue;
     if (k === 'gnn.gating_parameter') {
       const [K, L] = v.shape as [number, number, number];
-      for (let a = 0; a < K; a++) for (let l = 0; l < L; l++) out.set(`gnn.${ADAPTER_BRANCHES[a]}.${l}.scale`, tf.tidy(() => tf.reshape(tf.slice(v, [a, l, 0], [1, 1, 1]), [1])));
+      for (let a = 0; a < K; a++)
+        for (let l = 0; l < L; l++)
+          out.set(
+            `gnn.${ADAPTER_BRANCHES[a]}.${l}.scale`,
+            tf.tidy(() => tf.reshape(tf.slice(v, [a, l, 0], [1, 1, 1]), [1])),
+          );
       continue;
     }
     const m = /^gnn\.prompts\.(\d+)\.(\d+)\.(\d+)\.(.+)$/.exec(k);

@@ -44,7 +44,13 @@ const dict = (d: Record<string, T>) => new Map(Object.entries(d).map(([k, v]) =>
 
 function inputs() {
   const b = fx.batch;
-  return { x: tensor(b.x, 'int32') as tf.Tensor2D, ei: tensor(b.edge_index, 'int32') as tf.Tensor2D, ea: tensor(b.edge_attr, 'int32') as tf.Tensor2D, batch: tensor(b.batch, 'int32') as tf.Tensor1D, G: 3 };
+  return {
+    x: tensor(b.x, 'int32') as tf.Tensor2D,
+    ei: tensor(b.edge_index, 'int32') as tf.Tensor2D,
+    ea: tensor(b.edge_attr, 'int32') as tf.Tensor2D,
+    batch: tensor(b.batch, 'int32') as tf.Tensor1D,
+    G: 3,
+  };
 }
 
 function officialNet() {
@@ -84,7 +90,10 @@ test('adapter model: gradients of exactly the official trainable set equal torch
   net.train();
   const y = tf.tensor2d(fx.adapter.config.labels);
   const named = net.namedTrainable();
-  const { value, grads } = tf.variableGrads(() => maskedBce(net.forward(x, ei, ea, batch, G), y), named.map(([, v]) => v));
+  const { value, grads } = tf.variableGrads(
+    () => maskedBce(net.forward(x, ei, ea, batch, G), y),
+    named.map(([, v]) => v),
+  );
   const byName = new Map(named.map(([n, v]) => [n, grads[v.name]!]));
   // Every official trainable parameter maps to one of ours, and nothing else trains.
   const mapped = fromOfficialAdapterGNN(dict(fx.adapter.grads));
