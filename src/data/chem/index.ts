@@ -9,7 +9,7 @@ export { scaffoldGroups, scaffoldSplit, randomScaffoldSplit, randomSplit } from 
 export type { MoleculeSplitIndices, SplitFractions } from './split.js';
 export { morganFingerprint, onBits } from './fingerprint.js';
 export type { MorganOptions } from './fingerprint.js';
-export { readMoleculeCsv, readSmilesList } from './table.js';
+export { readMoleculeCsv, readMoleculeSdf, readSdfRecords, readSmilesList } from './table.js';
 export type { MoleculeCsvOptions, MoleculeTable, SmilesListOptions } from './table.js';
 export { packGraphs, unpackGraphs } from './pack.js';
 export type { PackedGraphs } from './pack.js';

@@ -4,6 +4,7 @@
  * official pretrain-gnns coding: +1 positive, −1 negative, 0 missing. Every malformed cell stops
  * the read with an `InputError` naming the file, the 1-based line and the column.
  */
+import type { RDKitModule } from './rdkit.js';
 import { InputError } from '../../util/errors.js';
 import { LineCursor, MISSING_TOKENS, splitCells, type Delimiter } from '../csv.js';
 
@@ -79,8 +80,6 @@ export function readMoleculeCsv(text: string, o: MoleculeCsvOptions): MoleculeTa
   const delimiter = delimiterOf(first);
   const header = splitCells(first, delimiter).map(unquoteTrim);
   const smilesCol = findColumn(header, o.smilesColumn ?? 'smiles', 'SMILES', file, headerLine);
-  const idCol = o.idColumn !== undefined ? findColumn(header, o.idColumn, 'id', file, headerLine) : -1;
-  const keepCols = (o.keepColumns ?? []).map((k) => findColumn(header, k, 'requested', file, headerLine));
   const rows: string[][] = [];
   const lines: number[] = [];
   for (let line = cursor.nextNonBlank(); line !== null; line = cursor.nextNonBlank()) {
@@ -89,6 +88,14 @@ export function readMoleculeCsv(text: string, o: MoleculeCsvOptions): MoleculeTa
     rows.push(cells);
     lines.push(cursor.lineNo);
   }
+  return moleculeTableFromRows(header, rows, lines, headerLine, smilesCol, o);
+}
+
+/** The task columns and labels of parsed rows (shared by the CSV and SDF readers). */
+function moleculeTableFromRows(header: readonly string[], rows: readonly string[][], lines: readonly number[], headerLine: number, smilesCol: number, o: MoleculeCsvOptions): MoleculeTable {
+  const file = o.file;
+  const idCol = o.idColumn !== undefined ? findColumn(header, o.idColumn, 'id', file, headerLine) : -1;
+  const keepCols = (o.keepColumns ?? []).map((k) => findColumn(header, k, 'requested', file, headerLine));
   const threshold = o.threshold;
   if (threshold !== undefined && !Number.isFinite(threshold)) throw new InputError(`threshold must be a number, got ${threshold}`, { file });
   const reserved = new Set([smilesCol, idCol, ...keepCols]);
@@ -129,7 +136,7 @@ export function readMoleculeCsv(text: string, o: MoleculeCsvOptions): MoleculeTa
   });
   const table: MoleculeTable = {
     smiles: rows.map((r) => r[smilesCol]!),
-    lines,
+    lines: [...lines],
     tasks: taskCols.map((c) => header[c]!),
     labels,
     ignored: header.filter((_, c) => !reserved.has(c) && !taskCols.includes(c)),
@@ -176,4 +183,55 @@ export function readSmilesList(text: string, o: SmilesListOptions): { smiles: st
     lines.push(cursor.lineNo);
   }
   return { smiles, lines };
+}
+
+/**
+ * Read an SD file (MDL molblocks with `> <name>` data fields, records ended by `$$$$`) as a
+ * molecule table: each record's structure becomes canonical SMILES (RDKit), its data fields are
+ * the columns (tasks, ids, split) as in `readMoleculeCsv`. A record RDKit cannot read keeps the
+ * text `invalid molblock` as its SMILES, so featurising names its line. `lines` are the records'
+ * first lines.
+ */
+export function readMoleculeSdf(rdkit: RDKitModule, text: string, o: Omit<MoleculeCsvOptions, 'smilesColumn'>): MoleculeTable {
+  const r = readSdfRecords(rdkit, text, o.file);
+  return moleculeTableFromRows(r.header, r.rows, r.lines, 1, 0, { ...o });
+}
+
+/** The records of an SD file as rows: canonical SMILES first, then every data field (see {@link readMoleculeSdf}). */
+export function readSdfRecords(rdkit: RDKitModule, text: string, file: string): { header: string[]; rows: string[][]; lines: number[] } {
+  const all = text.split(/\r?\n/);
+  const records: Array<{ line: number; mol: string; props: Map<string, string> }> = [];
+  let start = 0;
+  for (let i = 0; i < all.length; i++) {
+    if (all[i]!.trim() !== '$$$$') continue;
+    const body = all.slice(start, i);
+    const end = body.findIndex((l) => l.trimEnd() === 'M  END');
+    if (end < 0) throw new InputError('SD record without an "M  END" line', { file, line: start + 1 });
+    const props = new Map<string, string>();
+    for (let k = end + 1; k < body.length; k++) {
+      const m = /^>.*<([^>]+)>/.exec(body[k]!);
+      if (!m) continue;
+      const vals: string[] = [];
+      for (k++; k < body.length && body[k]!.trim() !== ''; k++) vals.push(body[k]!.trim());
+      props.set(m[1]!, vals.join(' '));
+    }
+    records.push({ line: start + 1, mol: body.slice(0, end + 1).join('\n'), props });
+    start = i + 1;
+  }
+  if (records.length === 0) throw new InputError('no SD records (each ends with a "$$$$" line)', { file });
+  const names = [...new Set(records.flatMap((r) => [...r.props.keys()]))];
+  const header = ['smiles', ...names];
+  const rows = records.map((r) => {
+    const mol = rdkit.get_mol(r.mol);
+    let smiles = 'invalid molblock';
+    if (mol) {
+      try {
+        if (mol.is_valid()) smiles = mol.get_smiles();
+      } finally {
+        mol.delete();
+      }
+    }
+    return [smiles, ...names.map((n) => r.props.get(n) ?? '')];
+  });
+  return { header, rows, lines: records.map((r) => r.line) };
 }

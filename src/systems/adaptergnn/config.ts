@@ -94,7 +94,12 @@ export const protocolSchema = z.object({
 export const configSchema = z.object({ ...backboneSchema.shape, ...tuningSchema.shape, ...protocolSchema.shape });
 
 export const dataSchema = z.object({
-  data: z.string().default(HERG).describe('CSV with a SMILES column and one or more binary task columns (MoleculeNet/TDC layout; blank = missing) — default: the shipped hERG set'),
+  data: z
+    .string()
+    .default(HERG)
+    .describe(
+      'CSV with a SMILES column and one or more binary task columns (MoleculeNet/TDC layout; blank = missing), or an SD file (.sdf) whose data fields are the columns — default: the shipped hERG set',
+    ),
   smilesColumn: z.string().default('smiles').describe('column holding the SMILES'),
   tasks: z
     .string()

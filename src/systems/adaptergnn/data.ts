@@ -3,7 +3,18 @@
  * Hu et al. features, src/data/chem), and split it as the configuration says. Featurised sets
  * are cached in memory by content, so `compare` and repeated library calls featurise once.
  */
-import { featuriseAll, murckoScaffold, randomScaffoldSplit, randomSplit, readMoleculeCsv, readSmilesList, scaffoldSplit, type MolGraph } from '../../data/chem/index.js';
+import {
+  featuriseAll,
+  murckoScaffold,
+  randomScaffoldSplit,
+  randomSplit,
+  readMoleculeCsv,
+  readMoleculeSdf,
+  readSdfRecords,
+  readSmilesList,
+  scaffoldSplit,
+  type MolGraph,
+} from '../../data/chem/index.js';
 import { getRDKit } from '../../data/chem/provider.js';
 import { sha256Hex } from '../../io/hash.js';
 import { fromBytes } from '../../io/storage.js';
@@ -70,7 +81,10 @@ async function buildMolecules(text: string, o: AdapterGNNDataOptions, hash: stri
       ?.split(',')
       .map((t) => t.trim())
       .filter(Boolean) ?? (o.data === HERG ? ['hERG'] : undefined);
-  const table = readMoleculeCsv(text, {
+  const isSdf = /\.sdf$/i.test(o.data);
+  const read = isSdf ? (t: string, opts: Parameters<typeof readMoleculeSdf>[2]) => readMoleculeSdf(rdkitForSdf!, t, opts) : readMoleculeCsv;
+  const rdkitForSdf = isSdf ? await getRDKit() : null;
+  const table = read(text, {
     file: o.data,
     smilesColumn: o.smilesColumn,
     ...(tasks ? { taskColumns: tasks } : {}),
@@ -115,14 +129,19 @@ async function buildMolecules(text: string, o: AdapterGNNDataOptions, hash: stri
   };
 }
 
-/** Featurise a list of SMILES for prediction (a SMILES file: one per line, or a CSV with a smiles column). */
+/** Featurise molecules for prediction (a SMILES file: one per line, a CSV with a smiles column, or an SD file). */
 export async function loadSmilesForPrediction(
   storage: Storage,
   file: string,
   smilesColumn: string,
   invalid: 'error' | 'skip',
 ): Promise<{ smiles: string[]; lines: number[]; graphs: MolGraph[]; skipped: MoleculeData['skipped'] }> {
-  const list = readSmilesList(await storage.readText(file), { file, smilesColumn });
+  const text = await storage.readText(file);
+  let list: { smiles: string[]; lines: number[] };
+  if (/\.sdf$/i.test(file)) {
+    const r = readSdfRecords(await getRDKit(), text, file);
+    list = { smiles: r.rows.map((row) => row[0]!), lines: r.lines };
+  } else list = readSmilesList(text, { file, smilesColumn });
   if (list.smiles.length === 0) throw new InputError('no SMILES', { file });
   const f = featuriseAll(await getRDKit(), list.smiles, list.lines, { file, onInvalid: invalid });
   return { smiles: f.kept.map((i) => list.smiles[i]!), lines: f.kept.map((i) => list.lines[i]!), graphs: f.graphs, skipped: f.skipped };

@@ -176,7 +176,7 @@ interface SavedExtra {
 }
 
 const predictOptions = z.object({
-  data: z.string().describe('molecules to score: a CSV with a SMILES column, or one SMILES per line'),
+  data: z.string().describe('molecules to score: a CSV with a SMILES column, one SMILES per line, or an SD file (.sdf)'),
   smilesColumn: dataSchema.shape.smilesColumn,
   invalid: dataSchema.shape.invalid,
   out: z.string().optional().describe('CSV to write (default: predictions.csv in the run folder)'),

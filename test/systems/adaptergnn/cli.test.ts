@@ -126,3 +126,26 @@ test('library: fit, evaluate, predict, save, load', async () => {
   again.dispose();
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('SD files: data fields are the task columns; predict reads structures from an SDF', async () => {
+  const { loadRDKit } = await import('../../../src/node/chem.js');
+  const rdkit = (await loadRDKit()) as unknown as { get_mol(s: string): { get_molblock(): string; delete(): void } };
+  const rows = syntheticMolecules(8, 60).trim().split('\n').slice(1);
+  const sdf = rows
+    .map((r) => {
+      const [smi, ring, heavy] = r.split(',');
+      const mol = rdkit.get_mol(smi!);
+      const block = mol.get_molblock();
+      mol.delete();
+      return `${block}\n> <ring>\n${ring}\n\n> <heavy>\n${heavy}\n\n$$$$`;
+    })
+    .join('\n');
+  const file = join(root, 'molecules.sdf');
+  writeFileSync(file, sdf + '\n');
+  const t = await sheafOk(home, 4, ['adaptergnn', 'train', '--data', file, '--tasks', 'ring', ...small, '--epochs', '1', '--pretrained', 'none', '--splitter', 'random', '--fp-bits', '64']);
+  assert.equal(t.result.results.length, 2);
+  const out = join(root, 'sdf-scores.csv');
+  const pr = await sheafIn(home, 4, ['adaptergnn', 'predict', '--checkpoint', t.dir, '--data', file, '--out', out]);
+  assert.equal(pr.code, 0, pr.out + pr.err);
+  assert.equal(readFileSync(out, 'utf8').trim().split('\n').length, 61);
+});

@@ -142,3 +142,21 @@ test('parameter counts equal the official models’ (adapter, full and LoRA, 5 �
     net.dispose();
   }
 });
+
+test('--pretrained <file.safetensors>: a pretrain-gnns GNN state dict loads by its names; a wrong size is refused', async () => {
+  const { MemoryStorage } = await import('../../../src/io/storage.js');
+  const { saveSafetensors } = await import('../../../src/io/safetensors.js');
+  const { loadBackbone } = await import('../../../src/systems/adaptergnn/backbone.js');
+  const storage = new MemoryStorage();
+  const src = dict(fx.masking.gnn_state_dict);
+  await saveSafetensors(storage, 'masking.safetensors', src);
+  const b = await loadBackbone(storage, 'masking.safetensors', { numLayer: 2, embDim: 16 });
+  const net = buildNetwork(resolveConfig({ mode: 'adapter', numLayer: 2, embDim: 16, bottleneck: 3 }), 1, 0);
+  const left = net.loadPretrained(b!.tensors);
+  assert.ok(left.length > 0 && left.every((k) => k.startsWith('adapters_')), 'only the adapters keep their initial values');
+  const w = net.stateDict().get('gnn.gnns.1.mlp.2.weight')!;
+  assert.deepEqual(Array.from(w.dataSync()), Array.from(src.get('gnns.1.mlp.2.weight')!.dataSync()));
+  await assert.rejects(loadBackbone(storage, 'masking.safetensors', { numLayer: 5, embDim: 64 }), /2 layers × 16/);
+  tf.dispose([...src.values(), ...b!.tensors.values()]);
+  net.dispose();
+});
