@@ -81,7 +81,7 @@ export function cliVerbs(sys: AnySystem): CliVerb[] {
     {
       name: 'eval',
       aliases: [],
-      summary: `score a ${sys.title} checkpoint beside the baselines (on its own split unless told otherwise)`,
+      summary: `score ${/^[AEIOU]/.test(sys.title) ? 'an' : 'a'} ${sys.title} checkpoint beside the baselines (on its own split unless told otherwise)`,
       options: evalSchema,
       createsRun: true,
       resumable: false,
