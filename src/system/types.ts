@@ -36,6 +36,24 @@ export interface RunEnv {
   artifact: (name: string, data: string | Uint8Array, kind: string) => Promise<string | null>;
 }
 
+/** What a system's training function takes from the run (seed, logging, stopping, progress, resumable checkpoints). */
+export interface TrainCallOptions {
+  seed?: number;
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+  progress?: ProgressSink;
+  /** Per-epoch curve values. */
+  curve?: (epoch: number, split: string, values: Record<string, number>) => void;
+  /** Resumable progress (a folder holding a checkpoint resumes). */
+  checkpoint?: { storage: Storage; dir: string };
+}
+
+/** The training options of a run environment; `sub` puts the progress in a subfolder (one per model of a verb). */
+export function trainCallOptions(env: RunEnv, sub?: string): TrainCallOptions {
+  const dir = env.progressDir && sub ? `${env.progressDir}/${sub}` : env.progressDir;
+  return { seed: env.seed, log: env.log, signal: env.signal, progress: env.progress, curve: env.curve, checkpoint: dir ? { storage: env.storage, dir } : undefined };
+}
+
 /** Metrics beside baselines per split, plus the system's report sections and closing notes. */
 export interface Evaluation {
   results: MetricsComparison[];

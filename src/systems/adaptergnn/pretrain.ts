@@ -20,8 +20,8 @@ import type { MolGraph } from '../../data/chem/index.js';
 import { batchIndices } from '../../data/batches.js';
 import { Adam } from '../../optim/optimizers.js';
 import { trainStep } from '../../train/step.js';
-import { fit, type EpochRecord, type ProgressSink } from '../../train/fit.js';
-import type { Storage } from '../../io/storage.js';
+import { fit, type EpochRecord } from '../../train/fit.js';
+import type { TrainCallOptions } from '../../system/types.js';
 import { Rng } from '../../util/random.js';
 import type { PretrainOptions } from './config.js';
 import type { BackboneConfig } from './backbone.js';
@@ -125,18 +125,7 @@ export interface PretrainResult {
 }
 
 /** Pre-train on featurised molecules. */
-export async function pretrain(
-  graphs: readonly MolGraph[],
-  o: PretrainOptions,
-  env: {
-    seed: number;
-    log: (line: string) => void;
-    signal?: AbortSignal;
-    progress?: ProgressSink;
-    curve?: (epoch: number, split: string, v: Record<string, number>) => void;
-    checkpoint?: { storage: Storage; dir: string };
-  },
-): Promise<PretrainResult> {
+export async function pretrain(graphs: readonly MolGraph[], o: PretrainOptions, env: TrainCallOptions & { seed: number; log: (line: string) => void }): Promise<PretrainResult> {
   const net = new PretrainNet(o, env.seed);
   const rng = new Rng(env.seed).fork();
   const optimizer = new Adam(net.namedTrainable(), { lr: o.lr });

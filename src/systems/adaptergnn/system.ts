@@ -13,7 +13,7 @@ import { basenamePath, dirnamePath, joinPath } from '../../io/path.js';
 import { checkpointTensors, saveCheckpoint } from '../../train/checkpoint.js';
 import { InputError, UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/random.js';
-import { defineSystem, defineVerb, type Evaluation, type RunEnv, type VerbResult } from '../../system/types.js';
+import { defineSystem, defineVerb, trainCallOptions, type Evaluation, type RunEnv, type VerbResult } from '../../system/types.js';
 import { saveModel } from '../../system/run.js';
 import { mergeSchemas } from '../../system/schema.js';
 import type { MetricsComparison, ReportSection } from '../../report/report.js';
@@ -221,15 +221,7 @@ export const adaptergnnSystem = defineSystem({
   describeData: (d: MoleculeData) => ({ name: d.name, hash: d.hash }),
   async train(data, cfg, _ev, env) {
     const split = await splitMolecules(data, cfg, env.seed);
-    return fineTune(data, split, cfg, {
-      seed: env.seed,
-      log: env.log,
-      signal: env.signal,
-      progress: env.progress,
-      curve: env.curve,
-      storage: env.storage,
-      checkpoint: env.progressDir ? { storage: env.storage, dir: env.progressDir } : undefined,
-    });
+    return fineTune(data, split, cfg, { ...trainCallOptions(env), storage: env.storage });
   },
   evaluate,
   configOf: (m: FittedAdapterGNN) => m.config,
@@ -296,14 +288,7 @@ export const adaptergnnSystem = defineSystem({
         const mols = await loadSmilesForPrediction(ctx.storage, o.data, o.smilesColumn, o.invalid);
         const graphs = o.limit ? mols.graphs.slice(0, o.limit) : mols.graphs;
         if (mols.skipped.length) ctx.log(`${mols.skipped.length} molecules skipped (invalid: skip)`);
-        const res = await pretrain(graphs, o, {
-          seed: ctx.seed,
-          log: ctx.log,
-          signal: ctx.signal,
-          progress: ctx.progress,
-          curve: ctx.curve,
-          checkpoint: ctx.progressDir ? { storage: ctx.storage, dir: ctx.progressDir } : undefined,
-        });
+        const res = await pretrain(graphs, o, { ...trainCallOptions(ctx), seed: ctx.seed, log: ctx.log });
         try {
           const out = o.out ?? (ctx.runDir ? joinPath(ctx.runDir, 'backbone') : null);
           if (!out) throw new UsageError('adaptergnn pretrain needs --out when no run folder is created');
@@ -362,14 +347,7 @@ export const adaptergnnSystem = defineSystem({
         for (const mode of modes) {
           const cfg: AdapterGNNConfig = { ...base, mode, pretrained: mode === 'scratch' ? 'none' : base.pretrained };
           ctx.log(`— ${modeLabel(mode)} —`);
-          const m = await fineTune(data, split, cfg, {
-            seed: ctx.seed,
-            log: ctx.log,
-            signal: ctx.signal,
-            progress: ctx.progress,
-            storage: ctx.storage,
-            checkpoint: ctx.progressDir ? { storage: ctx.storage, dir: joinPath(ctx.progressDir, mode) } : undefined,
-          });
+          const m = await fineTune(data, split, cfg, { ...trainCallOptions(ctx, mode), curve: undefined, storage: ctx.storage });
           try {
             const ev = await evaluate(m, data, { split: 'held-out', baselines: mode === modes[0], fpRadius: o['fpRadius'] as number, fpBits: o['fpBits'] as number }, ctx);
             byMode.set(mode, ev);

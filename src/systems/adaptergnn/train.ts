@@ -10,7 +10,8 @@ import { collate } from '../../nn/graph/batch.js';
 import { batchIndices } from '../../data/batches.js';
 import { Adam } from '../../optim/optimizers.js';
 import { trainStep } from '../../train/step.js';
-import { fit, type EpochRecord, type ProgressSink } from '../../train/fit.js';
+import { fit, type EpochRecord } from '../../train/fit.js';
+import type { TrainCallOptions } from '../../system/types.js';
 import type { Storage } from '../../io/storage.js';
 import { Rng } from '../../util/random.js';
 import type { AdapterGNNConfig } from './config.js';
@@ -46,13 +47,8 @@ export interface FittedAdapterGNN {
   data?: MoleculeData;
 }
 
-export interface FineTuneOptions {
-  seed?: number;
-  log?: (line: string) => void;
-  signal?: AbortSignal;
-  progress?: ProgressSink;
-  curve?: (epoch: number, split: string, values: Record<string, number>) => void;
-  checkpoint?: { storage: Storage; dir: string };
+/** The run's training options, and where backbones are read from. */
+export interface FineTuneOptions extends TrainCallOptions {
   storage: Storage;
 }
 

@@ -9,7 +9,7 @@ import { readSeriesTable, type SeriesTable } from '../../data/table.js';
 import { joinPath } from '../../io/path.js';
 import { UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/random.js';
-import { defineSystem, defineVerb, type Evaluation, type RunEnv } from '../../system/types.js';
+import { defineSystem, defineVerb, trainCallOptions, type Evaluation, type RunEnv } from '../../system/types.js';
 import { saveModel } from '../../system/run.js';
 import type { ReportSection } from '../../report/report.js';
 import { CHICAGO, configSchema, dataSchema, evalSchema, type StemGNNEvalOptions } from './config.js';
@@ -101,14 +101,7 @@ export const stemgnnSystem = defineSystem({
   async train(table, cfg, ev, env) {
     checkSeason(ev.season, cfg.window);
     const prepared = prepareSeries(table, { window: cfg.window, horizon: cfg.horizon, splitRatios: cfg.splitRatios, norm: cfg.norm });
-    return trainStemGNN(prepared, cfg, {
-      seed: env.seed,
-      log: env.log,
-      signal: env.signal,
-      progress: env.progress,
-      curve: env.curve,
-      checkpoint: env.progressDir ? { storage: env.storage, dir: env.progressDir } : undefined,
-    });
+    return trainStemGNN(prepared, cfg, trainCallOptions(env));
   },
   evaluate,
   configOf: (m: FittedStemGNN) => m.config,

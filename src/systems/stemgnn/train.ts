@@ -9,8 +9,8 @@ import { gatherWindows, windowBatches, type Scaler } from '../../data/index.js';
 import { Adam, RMSprop, type Optimizer } from '../../optim/optimizers.js';
 import { StepLR } from '../../optim/schedulers.js';
 import { trainStep } from '../../train/step.js';
-import { fit, type EpochRecord, type ProgressSink } from '../../train/fit.js';
-import type { Storage } from '../../io/storage.js';
+import { fit, type EpochRecord } from '../../train/fit.js';
+import type { TrainCallOptions } from '../../system/types.js';
 import { Rng } from '../../util/random.js';
 import { architectureOf, type StemGNNConfig } from './config.js';
 import { StemGNNNet } from './model.js';
@@ -42,16 +42,7 @@ export interface FittedStemGNN {
 }
 
 /** Options of {@link trainStemGNN}. */
-export interface TrainStemGNNOptions {
-  seed?: number;
-  log?: (line: string) => void;
-  signal?: AbortSignal;
-  progress?: ProgressSink;
-  /** Per-epoch curve values. */
-  curve?: (epoch: number, split: string, values: Record<string, number>) => void;
-  /** Resumable progress (a folder holding a checkpoint resumes). */
-  checkpoint?: { storage: Storage; dir: string };
-}
+export type TrainStemGNNOptions = TrainCallOptions;
 
 function makeOptimizer(net: StemGNNNet, cfg: StemGNNConfig): Optimizer {
   const params = net.namedTrainable();
