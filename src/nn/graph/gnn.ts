@@ -17,6 +17,7 @@ import { gatherRows } from '../../engine/ops.js';
 import type { Rng } from '../../util/random.js';
 import type { EdgeIndex } from './edges.js';
 import { GINEdgeConv } from './gin.js';
+import { isLoRAParameter } from '../peft/lora.js';
 import { GlobalAttention, globalPool, type GraphPooling } from './pool.js';
 import type { GraphBatch } from './batch.js';
 
@@ -232,7 +233,7 @@ export class GNNGraphPred extends Module {
     const missing = own.filter((k) => !src.has(k));
     const unexpected = [...src.keys()].filter((k) => !own.includes(k));
     // LoRA factors (the `lora_A` / `lora_B` of a LoRALinear in the flat layout) are new too.
-    const bad = missing.filter((k) => !branchPrefixes.some((p) => k.startsWith(p)) && !/(^|\.)lora_[AB](_bias)?$/.test(k));
+    const bad = missing.filter((k) => !branchPrefixes.some((p) => k.startsWith(p)) && !isLoRAParameter(k));
     // Check before copying anything, so a wrong checkpoint leaves the model untouched.
     if (unexpected.length || bad.length) throw new Error(`GNNGraphPred.loadPretrained: missing [${bad.join(', ')}], unexpected [${unexpected.join(', ')}]`);
     this.gnn.loadStateDict(src, { strict: false });

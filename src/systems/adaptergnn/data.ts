@@ -5,7 +5,6 @@
  */
 import {
   featuriseAll,
-  murckoScaffold,
   randomScaffoldSplit,
   randomSplit,
   readMoleculeCsv,
@@ -37,12 +36,14 @@ export interface MoleculeData {
   /** [n, T] +1 positive, −1 negative, 0 missing (the official coding). */
   labels: Int8Array;
   graphs: MolGraph[];
-  /** Bemis–Murcko scaffold of each molecule (computed on first use). */
-  scaffolds: string[] | null;
+  /** Bemis–Murcko scaffold of each molecule (includeChirality false). */
+  scaffolds: string[];
   /** Split named per molecule by the data's split column, when it has one. */
   splitColumn: string[] | null;
   /** Molecules left out (`invalid: skip`). */
   skipped: Array<{ line: number; smiles: string; reason: string }>;
+  /** Morgan fingerprints by `radius:bits`, filled by the baseline on first use. */
+  fingerprints?: Map<string, Uint8Array>;
 }
 
 /** Molecule indices per split. */
@@ -101,9 +102,7 @@ async function buildMolecules(text: string, o: AdapterGNNDataOptions, hash: stri
   const rdkit = await getRDKit();
   // Scaffolds come from the same RDKit parse (the scaffold splits need them; cheap beside featurising).
   const f = featuriseAll(rdkit, table.smiles, table.lines, { file: o.data, onInvalid: o.invalid, scaffolds: true });
-  const T = table.tasks.length;
-  const labels = new Int8Array(f.kept.length * T);
-  f.kept.forEach((i, r) => labels.set(table.labels.subarray(i * T, (i + 1) * T), r * T));
+  const labels = labelsOf(table, f.kept);
   let splitColumn: string[] | null = null;
   if (o.splitColumn) {
     const col = table.extra?.[o.splitColumn];
@@ -123,7 +122,7 @@ async function buildMolecules(text: string, o: AdapterGNNDataOptions, hash: stri
     tasks: table.tasks,
     labels,
     graphs: f.graphs,
-    scaffolds: f.scaffolds ?? null,
+    scaffolds: f.scaffolds!,
     splitColumn,
     skipped: f.skipped,
   };
@@ -147,15 +146,6 @@ export async function loadSmilesForPrediction(
   return { smiles: f.kept.map((i) => list.smiles[i]!), lines: f.kept.map((i) => list.lines[i]!), graphs: f.graphs, skipped: f.skipped };
 }
 
-/** Scaffolds of every molecule (computed once per data set). */
-export async function scaffoldsOf(d: MoleculeData): Promise<string[]> {
-  if (!d.scaffolds) {
-    const rdkit = await getRDKit();
-    d.scaffolds = d.smiles.map((s) => murckoScaffold(rdkit, s));
-  }
-  return d.scaffolds;
-}
-
 /** The split a configuration asks for (deterministic for `scaffold` and `column`; seeded otherwise). */
 export async function splitMolecules(d: MoleculeData, cfg: Pick<AdapterGNNConfig, 'splitter' | 'splitRatios'>, seed: number): Promise<MoleculeSplit> {
   const total = cfg.splitRatios.reduce((a, b) => a + b, 0);
@@ -163,10 +153,10 @@ export async function splitMolecules(d: MoleculeData, cfg: Pick<AdapterGNNConfig
   let s: MoleculeSplit;
   switch (cfg.splitter) {
     case 'scaffold':
-      s = scaffoldSplit(await scaffoldsOf(d), fracs);
+      s = scaffoldSplit(d.scaffolds, fracs);
       break;
     case 'random-scaffold':
-      s = randomScaffoldSplit(await scaffoldsOf(d), fracs, seed);
+      s = randomScaffoldSplit(d.scaffolds, fracs, seed);
       break;
     case 'random':
       s = randomSplit(d.smiles.length, fracs, seed);

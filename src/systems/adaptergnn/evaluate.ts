@@ -121,11 +121,7 @@ export function fitFingerprintBaseline(fp: Uint8Array, bits: number, data: Pick<
       models.push(null);
       continue;
     }
-    const X = new Float32Array(rows.length * bits);
-    rows.forEach((i, r) => {
-      for (let k = 0; k < bits; k++) X[r * bits + k] = fp[i * bits + k]!;
-    });
-    models.push(fitLogisticRegression(X, rows.length, bits, y));
+    models.push(fitLogisticRegression(fingerprintRows(fp, bits, rows), rows.length, bits, y));
   }
   return { models, bits };
 }
@@ -133,12 +129,18 @@ export function fitFingerprintBaseline(fp: Uint8Array, bits: number, data: Pick<
 /** Decision values [k, T] of the baseline for rows `idx` (NaN for tasks it could not fit). */
 export function fingerprintLogits(b: FingerprintBaseline, fp: Uint8Array, idx: readonly number[]): Float32Array {
   const T = b.models.length;
-  const X = new Float32Array(idx.length * b.bits);
-  idx.forEach((i, r) => X.set(fp.subarray(i * b.bits, (i + 1) * b.bits), r * b.bits));
+  const X = fingerprintRows(fp, b.bits, idx);
   const out = new Float32Array(idx.length * T);
   b.models.forEach((m, t) => {
     const z = m ? logisticScores(m, X, idx.length) : null;
     for (let r = 0; r < idx.length; r++) out[r * T + t] = z ? z[r]! : 0;
   });
   return out;
+}
+
+/** Rows `idx` of fingerprints `fp` [n, bits] as float32 [k, bits]. */
+function fingerprintRows(fp: Uint8Array, bits: number, idx: readonly number[]): Float32Array {
+  const X = new Float32Array(idx.length * bits);
+  idx.forEach((i, r) => X.set(fp.subarray(i * bits, (i + 1) * bits), r * bits));
+  return X;
 }

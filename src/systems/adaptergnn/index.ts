@@ -44,7 +44,7 @@ export class AdapterGNN extends TrainedModel<FittedAdapterGNN, MoleculeData> {
 
   /** Fine-tune with the official protocol (any config field may be given; the rest are the official defaults). */
   static async fit(data: MoleculeData, config: AdapterGNNConfigInput = {}, o: CallOptions = {}): Promise<AdapterGNN> {
-    const r = await TrainedModel.trainWith<FittedAdapterGNN, MoleculeData>(adaptergnnSystem, data, config, {}, { storage: defaultStorage(), ...o });
+    const r = await TrainedModel.trainWith<FittedAdapterGNN, MoleculeData>(adaptergnnSystem, data, config, {}, o);
     return new AdapterGNN(adaptergnnSystem, r.model, data, r.eval);
   }
 
@@ -88,7 +88,7 @@ export { adaptergnnSystem, modeLabel, syntheticMolecules } from './system.js';
 export { configSchema, dataSchema, evalSchema, pretrainSchema, backboneSchema, tuningSchema, protocolSchema, resolveConfig, MODES, HERG, PRETRAIN_SMILES, SHIPPED_BACKBONES } from './config.js';
 export type { AdapterGNNConfig, AdapterGNNConfigInput, AdapterGNNDataOptions, AdapterGNNEvalOptions, PretrainOptions, TuningMode } from './config.js';
 export { buildNetwork, setTrainable, parameterCounts, maskedBce, ADAPTER_BRANCHES } from './model.js';
-export { loadMolecules, splitMolecules, scaffoldsOf, type MoleculeData, type MoleculeSplit } from './data.js';
+export { loadMolecules, splitMolecules, type MoleculeData, type MoleculeSplit } from './data.js';
 export { fineTune, type FittedAdapterGNN, type EpochScores, type FineTuneOptions } from './train.js';
 export { pretrain, maskAtoms, negativeEdges, PretrainNet, NUM_ATOM_TYPES, type PretrainResult } from './pretrain.js';
 export { loadBackbone, shippedBackbone, type BackboneInfo, type BackboneConfig } from './backbone.js';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GNNGraphPred } from '../../nn/graph/gnn.js';
 import { Adapter } from '../../nn/adapter.js';
-import { applyLoRA } from '../../nn/peft/lora.js';
+import { applyLoRA, isLoRAParameter } from '../../nn/peft/lora.js';
 import { Rng } from '../../util/random.js';
 import type { AdapterGNNConfig, TuningMode } from './config.js';
 
@@ -53,21 +53,12 @@ export function setTrainable(net: GNNGraphPred, mode: TuningMode): void {
   net.unfreeze('gnn.batch_norms');
   net.unfreeze(MLP_BIAS);
   if (mode === 'adapter') for (const b of ADAPTER_BRANCHES) net.unfreeze(`gnn.${b}`);
-  if (mode === 'lora') net.unfreeze(/\.lora_[AB](_bias)?$/);
+  if (mode === 'lora') net.unfreeze(isLoRAParameter);
 }
 
 /** Trainable and total parameter counts. */
 export function parameterCounts(net: GNNGraphPred): { trainable: number; total: number } {
   return { trainable: net.numParameters(true), total: net.numParameters() };
-}
-
-/**
- * The linear-probe mode keeps the backbone as a fixed feature extractor: eval mode (running
- * statistics, no dropout) even while the head trains.
- */
-export function enterTrainMode(net: GNNGraphPred, mode: TuningMode): void {
-  net.train();
-  if (mode === 'linear') net.gnn.eval();
 }
 
 /** Masked BCE with logits over valid labels (labels +1/−1, 0 = missing), averaged over the valid count (official `finetune.train`). */

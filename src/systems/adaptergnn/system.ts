@@ -40,7 +40,7 @@ export function modeLabel(mode: TuningMode): string {
 /** Morgan fingerprints of every molecule of a data set (cached on it). */
 async function fingerprints(d: MoleculeData, radius: number, bits: number): Promise<Uint8Array> {
   const key = `${radius}:${bits}`;
-  const cache = ((d as MoleculeData & { fp?: Map<string, Uint8Array> }).fp ??= new Map());
+  const cache = (d.fingerprints ??= new Map());
   let fp = cache.get(key);
   if (!fp) {
     const rdkit = await getRDKit();
@@ -249,7 +249,7 @@ export const adaptergnnSystem = defineSystem({
       history: ex.history ?? [],
       keptEpoch: ex.keptEpoch,
       parameters: ex.parameters,
-      backbone: ex.backbone ? { ...ex.backbone, tensors: new Map() } : null,
+      backbone: ex.backbone,
       origin: ex.origin,
     } satisfies FittedAdapterGNN;
   },

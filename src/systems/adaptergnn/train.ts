@@ -15,7 +15,7 @@ import type { TrainCallOptions } from '../../system/types.js';
 import type { Storage } from '../../io/storage.js';
 import { Rng } from '../../util/random.js';
 import type { AdapterGNNConfig } from './config.js';
-import { buildNetwork, enterTrainMode, maskedBce, parameterCounts } from './model.js';
+import { buildNetwork, maskedBce, parameterCounts } from './model.js';
 import { labelsOf, type MoleculeData, type MoleculeSplit } from './data.js';
 import { loadBackbone, type BackboneInfo } from './backbone.js';
 import { scoreSplit } from './evaluate.js';
@@ -40,7 +40,7 @@ export interface FittedAdapterGNN {
   keptEpoch: number;
   parameters: { trainable: number; total: number };
   /** The backbone it started from (null: random weights). */
-  backbone: BackboneInfo | null;
+  backbone: Pick<BackboneInfo, 'source' | 'note'> | null;
   /** Data file, content hash, seed. */
   origin: { data: string; hash: string | null; seed: number; molecules: number; interrupted?: boolean };
   /** The featurised data of training. */
@@ -75,7 +75,6 @@ export async function fineTune(data: MoleculeData, split: MoleculeSplit, cfg: Ad
   const counts = parameterCounts(net);
   const rng = new Rng(seed).fork();
   const optimizer = new Adam(net.namedTrainable(), { lr: cfg.lr, weightDecay: cfg.weightDecay });
-  const trainLabels = labelsOf(data, split.train);
   log(
     `AdapterGNN ${cfg.mode}: ${counts.trainable} of ${counts.total} parameters trained (${((100 * counts.trainable) / counts.total).toFixed(1)} %); ${split.train.length} train / ${split.valid.length} valid / ${split.test.length} test molecules, ${T} task${T === 1 ? '' : 's'}`,
   );
@@ -85,13 +84,15 @@ export async function fineTune(data: MoleculeData, split: MoleculeSplit, cfg: Ad
       optimizer,
       epochs: cfg.epochs,
       rng,
-      epochStart: () => enterTrainMode(net, cfg.mode),
       batches: () => batchIndices(split.train.length, cfg.batchSize, { shuffle: true, rng }),
       step: (rows) => {
+        // The linear probe keeps the backbone a fixed feature extractor (running statistics, no dropout): `fit` puts the
+        // whole model in training mode before each epoch, so the backbone goes back to eval mode here.
         if (cfg.mode === 'linear') net.gnn.eval();
-        const graphs = Array.from(rows, (r) => data.graphs[split.train[r]!]!);
+        const idx = Array.from(rows, (r) => split.train[r]!);
+        const graphs = idx.map((i) => data.graphs[i]!);
         const b = collate(graphs, { xDtype: 'int32', edgeAttrDtype: 'int32', edgeAttrWidth: 2 });
-        const y = tf.tensor2d(batchLabels(trainLabels, rows, T), [rows.length, T]);
+        const y = tf.tensor2d(Float32Array.from(labelsOf(data, idx)), [rows.length, T]);
         try {
           return trainStep({ optimizer, loss: () => maskedBce(net.forwardBatch(b), y as tf.Tensor2D) });
         } finally {
@@ -129,7 +130,7 @@ export async function fineTune(data: MoleculeData, split: MoleculeSplit, cfg: Ad
       history: res.history,
       keptEpoch: res.keptEpoch,
       parameters: counts,
-      backbone: backbone ? { source: backbone.source, note: backbone.note, tensors: new Map() } : null,
+      backbone: backbone ? { source: backbone.source, note: backbone.note } : null,
       origin: { data: data.source, hash: data.hash, seed, molecules: data.smiles.length, interrupted: res.interrupted },
       data,
     };
@@ -143,13 +144,4 @@ export async function fineTune(data: MoleculeData, split: MoleculeSplit, cfg: Ad
 
 function fmt(v: number): string {
   return Number.isFinite(v) ? v.toFixed(4) : '–';
-}
-
-/** Labels of the batch rows as float32 (+1/−1/0). */
-function batchLabels(labels: Int8Array, rows: Int32Array, T: number): Float32Array {
-  const out = new Float32Array(rows.length * T);
-  rows.forEach((r, k) => {
-    for (let t = 0; t < T; t++) out[k * T + t] = labels[r * T + t]!;
-  });
-  return out;
 }
