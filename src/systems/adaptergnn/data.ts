@@ -3,17 +3,7 @@
  * Hu et al. features, src/data/chem), and split it as the configuration says. Featurised sets
  * are cached in memory by content, so `compare` and repeated library calls featurise once.
  */
-import {
-  featuriseAll,
-  randomScaffoldSplit,
-  randomSplit,
-  readMoleculeCsv,
-  readMoleculeSdf,
-  readSdfRecords,
-  readSmilesList,
-  scaffoldSplit,
-  type MolGraph,
-} from '../../data/chem/index.js';
+import { featuriseAll, randomScaffoldSplit, randomSplit, readMoleculeCsv, readMoleculeSdf, readSdfRecords, readSmilesList, scaffoldSplit, type MolGraph } from '../../data/chem/index.js';
 import { getRDKit } from '../../data/chem/provider.js';
 import { sha256Hex } from '../../io/hash.js';
 import { fromBytes } from '../../io/storage.js';
