@@ -87,7 +87,25 @@ const CONFIGS: Config[] = [
       sheaf: (e) => ['adaptergnn', '--mode', mode, '--epochs', String(e)],
     }),
   ),
+  // TGSL, docs/research/graph.md §2e: the official TGAT+TGSL/train.py (32-wide, 10-neighbour copy made by
+  // scripts/tgsl/setup_official.sh in DIR/tgsl) and TGSL's TGAT alone, on the synthetic graph as a JODIE CSV.
+  ...(['tgat', 'tgsl'] as const).map(
+    (model): Config => ({
+      name: `tgsl-${model}`,
+      needs: 'tgsl',
+      torch: (o, e) => ['scripts/tgsl/official_run.py', '--model', model, '--official', join(o, 'tgsl'), '--data', TGSL_DATA, '--epochs', String(e), '--seed', '2023', '--time'],
+      sheaf: (e) => ['tgsl', '--model', model, '--data', TGSL_DATA, '--epochs', String(e)],
+    }),
+  ),
 ];
+
+/** The TGSL side-by-side's data: `sheaf tgsl generate --out <this>` (the 5 000-interaction synthetic graph of `--data synthetic`). */
+const TGSL_DATA = join(tmpdir(), 'tgsl-data', 'syn5000.csv');
+
+/** The official TGSL driver's summary line in the harness's shape (mean training CPU-s per epoch; scoring = its test + new-node test pass). */
+function fromTgslDriver(r: Record<string, unknown>): RunResult {
+  return { ...r, epochs: [{ cpu_s: r['cpu_s_per_epoch'] as number, steps: 0, loss: NaN }], infer_cpu_s: r['eval_cpu_s'] as number, infer_windows: r['test_queries'] as number };
+}
 
 /** The official AdapterGNN driver's summary line in the harness's shape (training-pass CPU-s per epoch; scoring = its val + test evaluation). */
 function fromAdapterDriver(r: Record<string, unknown>): RunResult {
@@ -105,6 +123,7 @@ function lastJson(out: string): RunResult {
     .pop();
   if (!line) throw new Error(`no JSON result in:\n${out.slice(-2000)}`);
   const r = JSON.parse(line) as Record<string, unknown>;
+  if ('test_queries' in r && 'cpu_s_per_epoch' in r) return fromTgslDriver(r);
   return 'cpu_s_per_epoch' in r ? fromAdapterDriver(r) : (r as RunResult);
 }
 
@@ -146,19 +165,21 @@ export async function vsTorch(argv: string[]): Promise<void> {
   const official = opt('official');
   const rounds = Number(opt('rounds') ?? 3);
   const epochs = Number(opt('epochs') ?? 2);
-  const only = opt('only')?.split(',') ?? CONFIGS.filter((c) => !c.name.startsWith('adaptergnn')).map((c) => c.name);
+  const only = opt('only')?.split(',') ?? CONFIGS.filter((c) => !c.name.startsWith('adaptergnn') && !c.name.startsWith('tgsl')).map((c) => c.name);
   for (const c of CONFIGS.filter((x) => only.includes(x.name))) {
     if (!official || !existsSync(join(official, c.needs))) {
       throw new Error(
-        `--official DIR must hold ${c.needs}/ for ${c.name} (stemgnn/: microsoft/StemGNN, mtadgat/: ML4ITS/mtad-gat-pytorch, see scripts/torch/README.md; adaptergnn/chem: Lucius-lsr/AdapterGNN, see scripts/adaptergnn/README.md)`,
+        `--official DIR must hold ${c.needs}/ for ${c.name} (stemgnn/: microsoft/StemGNN, mtadgat/: ML4ITS/mtad-gat-pytorch, see scripts/torch/README.md; adaptergnn/chem: Lucius-lsr/AdapterGNN, see scripts/adaptergnn/README.md; tgsl/: the reduced copy of ViktorAxelsen/TGSL, sh scripts/tgsl/setup_official.sh -o DIR/tgsl-src then link DIR/tgsl to its w32-n10, see scripts/tgsl/README.md)`,
       );
     }
   }
   const avx512 = argv.includes('--torch-avx512');
   const baseline = opt('baseline');
   const configs = CONFIGS.filter((c) => only.includes(c.name));
-  // AdapterGNN's side-by-side has its own JSON and BENCHMARKS.md block, so each can be re-measured alone.
-  const tag = configs.every((c) => c.name.startsWith('adaptergnn')) ? 'vs_torch_adaptergnn' : 'vs_torch';
+  // AdapterGNN's and TGSL's side-by-sides have their own JSON and BENCHMARKS.md blocks, so each can be re-measured alone.
+  const own = ['adaptergnn', 'tgsl'].find((p) => configs.every((c) => c.name.startsWith(p)));
+  const tag = own ? `vs_torch_${own}` : 'vs_torch';
+  if (own === 'tgsl' && !existsSync(TGSL_DATA)) throw new Error(`${TGSL_DATA} is missing: make it with sheaf tgsl generate --out ${TGSL_DATA}`);
   const sides = ['torch', 'sheaf', ...(avx512 ? ['torch-avx512'] : [])];
   const runs: Array<{ round: number; config: string; side: string; load: number[]; result: RunResult }> = [];
   mkdirSync(join(root, 'bench', 'out'), { recursive: true });
@@ -238,7 +259,7 @@ export async function vsTorch(argv: string[]): Promise<void> {
   console.log(md);
   const bm = join(root, 'BENCHMARKS.md');
   const text = readFileSync(bm, 'utf8');
-  const marker = tag === 'vs_torch' ? 'vs-torch' : 'vs-torch-adaptergnn';
+  const marker = tag === 'vs_torch' ? 'vs-torch' : tag.replace(/_/g, '-');
   const begin = `<!-- ${marker}:begin -->`;
   const end = `<!-- ${marker}:end -->`;
   if (text.includes(begin) && text.includes(end)) {

@@ -7,6 +7,7 @@
  *   npx tsx bench/vs_torch_sheaf.ts stemgnn --multi_layer 5 --lr 1e-4 --epochs 2
  *   npx tsx bench/vs_torch_sheaf.ts mtadgat --epochs 2
  *   npx tsx bench/vs_torch_sheaf.ts adaptergnn --mode adapter --epochs 2
+ *   npx tsx bench/vs_torch_sheaf.ts tgsl --model tgsl --data /tmp/tgsl-data/syn5000.csv --epochs 2
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/index.js';
@@ -25,6 +26,10 @@ import { loadMolecules, splitMolecules } from '../src/systems/adaptergnn/data.js
 import { configSchema as adapterConfig, dataSchema as adapterData } from '../src/systems/adaptergnn/config.js';
 import { fineTune } from '../src/systems/adaptergnn/train.js';
 import { predictLogits } from '../src/systems/adaptergnn/evaluate.js';
+import { loadTemporalData, buildContext, disposeContext } from '../src/systems/tgsl/data.js';
+import { configSchema as tgslConfig, dataSchema as tgslData, resolveConfig as resolveTgsl } from '../src/systems/tgsl/config.js';
+import { trainTGSL } from '../src/systems/tgsl/train.js';
+import { drawQueries, scoreQueries, scoringRng } from '../src/systems/tgsl/evaluate.js';
 import '../src/node/setup.js';
 
 const argv = process.argv.slice(2);
@@ -121,7 +126,48 @@ if (system === 'stemgnn') {
   const infer = cpu() - c0;
   console.log(JSON.stringify({ system, side: 'sheaf', mode, parameters: m.parameters, epochs: timer.epochs, infer_cpu_s: infer, infer_windows: held.length, engine }));
   m.net.dispose();
+} else if (system === 'tgsl') {
+  // docs/research/graph.md §2e: 32 wide, 10 neighbours, the official Wikipedia TGSL arguments, seed 2023, on a JODIE CSV.
+  const i = argv.indexOf('--model');
+  const model = i >= 0 ? argv[i + 1] : 'tgsl';
+  const d = argv.indexOf('--data');
+  if (d < 0) throw new Error('tgsl needs --data <JODIE CSV> (sheaf tgsl generate --out …)');
+  const data = await loadTemporalData(nodeStorage, tgslData.parse({ data: argv[d + 1] }));
+  const cfg = resolveTgsl(tgslConfig.parse({ width: 32, numNeighbors: 10, epochs, tgsl: model === 'tgsl', patience: 1000 }), data.graph.edgeDim);
+  const ctx = buildContext(data, cfg, 2023);
+  const timer = epochTimer();
+  const m = await trainTGSL(ctx, cfg, { seed: 2023, progress: timer.sink });
+  // Scoring the test and new-node test sets as the official test pass does (a positive and a negative per interaction).
+  const c0 = cpu();
+  let queries = 0;
+  for (const [positions, sampler] of [
+    [ctx.split.test, ctx.samplers.all],
+    [ctx.split.newTest, ctx.samplers.newTest ?? ctx.samplers.all],
+  ] as const) {
+    const q = drawQueries(ctx, positions, sampler, scoringRng(2023, 'bench'), { batch: 200, mrr: 0, dropLast: false });
+    scoreQueries(m.net, ctx, q, scoringRng(2023, 'bench-score'));
+    queries += 2 * positions.length;
+  }
+  const infer = cpu() - c0;
+  // The official driver reports the mean training CPU-s over its epochs; so does this side.
+  const mean = timer.epochs.reduce((a, e) => a + e.cpu_s, 0) / timer.epochs.length;
+  console.log(
+    JSON.stringify({
+      system,
+      side: 'sheaf',
+      model,
+      parameters: m.parameters,
+      epochs: [{ cpu_s: mean, steps: timer.epochs[0]?.steps ?? 0, loss: timer.epochs[timer.epochs.length - 1]?.loss ?? NaN }],
+      epoch_cpu_s: timer.epochs.map((e) => e.cpu_s),
+      infer_cpu_s: infer,
+      infer_windows: queries,
+      split: { train: ctx.split.train.length, test: ctx.split.test.length, newTest: ctx.split.newTest.length },
+      engine,
+    }),
+  );
+  m.net.dispose();
+  disposeContext(ctx);
 } else {
-  throw new Error(`unknown system '${system}' (stemgnn, mtadgat or adaptergnn)`);
+  throw new Error(`unknown system '${system}' (stemgnn, mtadgat, adaptergnn or tgsl)`);
 }
 process.exit(0);

@@ -19,3 +19,5 @@ export * as bio from './bio/index.js';
 export * as text from './text/index.js';
 /** Molecules (RDKit-read SMILES as Hu et al. graphs, scaffolds and scaffold splits, Morgan fingerprints, MoleculeNet-style tables). */
 export * as chem from './chem/index.js';
+/** Temporal interaction graphs (JODIE and edge CSVs, temporal neighbour finding, the TGAT split, a synthetic generator). */
+export * as temporal from './temporal/index.js';

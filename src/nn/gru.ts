@@ -1,24 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module } from './module.js';
-import { uniform } from './init.js';
-import { Dropout } from './dropout.js';
+import { StackedRnn, type RnnOptions } from './rnn.js';
 import { fusedGruSequence } from '../engine/ops.js';
 import type { Rng } from '../util/random.js';
 
-interface GRULayer {
-  wih: tf.Variable<tf.Rank.R2>;
-  whh: tf.Variable<tf.Rank.R2>;
-  bih: tf.Variable<tf.Rank.R1>;
-  bhh: tf.Variable<tf.Rank.R1>;
-}
-
-export interface GRUOptions {
-  numLayers?: number;
-  /** Input is [B, T, I] (true, default) or [T, B, I] (false), as PyTorch's `batch_first`. */
-  batchFirst?: boolean;
-  /** Dropout on the outputs of every layer but the last (training only), as PyTorch. */
-  dropout?: number;
-}
+/** Options of {@link GRU} (layers, layout, dropout between layers). */
+export type GRUOptions = RnnOptions;
 
 /**
  * `torch.nn.GRU` (unidirectional), PyTorch's gate order r, z, n and reset-after form:
@@ -27,33 +13,9 @@ export interface GRUOptions {
  * Weights are named as PyTorch names them (`weight_ih_l0`, `bias_hh_l1`, …), all weights U(±1/√hidden). The input projection of all time
  * steps is one matmul; only the hidden-to-hidden product runs per step.
  */
-export class GRU extends Module {
-  readonly numLayers: number;
-  readonly batchFirst: boolean;
-  private readonly layers: GRULayer[] = [];
-  private readonly drop: Dropout | null;
-
-  constructor(
-    readonly inputSize: number,
-    readonly hiddenSize: number,
-    rng: Rng,
-    opts: GRUOptions = {},
-  ) {
-    super();
-    this.numLayers = opts.numLayers ?? 1;
-    this.batchFirst = opts.batchFirst ?? true;
-    // Parameter names are PyTorch's flat ones (`weight_ih_l1`), so a state dict loads unchanged.
-    const k = 1 / Math.sqrt(hiddenSize);
-    for (let l = 0; l < this.numLayers; l++) {
-      const inp = l === 0 ? inputSize : hiddenSize;
-      this.layers.push({
-        wih: this.param(`weight_ih_l${l}`, uniform(rng, [3 * hiddenSize, inp], -k, k) as tf.Tensor2D),
-        whh: this.param(`weight_hh_l${l}`, uniform(rng, [3 * hiddenSize, hiddenSize], -k, k) as tf.Tensor2D),
-        bih: this.param(`bias_ih_l${l}`, uniform(rng, [3 * hiddenSize], -k, k) as tf.Tensor1D),
-        bhh: this.param(`bias_hh_l${l}`, uniform(rng, [3 * hiddenSize], -k, k) as tf.Tensor1D),
-      });
-    }
-    this.drop = opts.dropout && this.numLayers > 1 ? this.module('dropout', new Dropout(opts.dropout, rng)) : null;
+export class GRU extends StackedRnn {
+  constructor(inputSize: number, hiddenSize: number, rng: Rng, opts: GRUOptions = {}) {
+    super(inputSize, hiddenSize, rng, 3, opts);
   }
 
   /**

@@ -5,8 +5,9 @@ import { mtadgatSystem } from './mtadgat/system.js';
 import { cgkgrSystem } from './cgkgr/system.js';
 import { plrmSystem } from './plrm/system.js';
 import { adaptergnnSystem } from './adaptergnn/system.js';
+import { tgslSystem } from './tgsl/system.js';
 
-export const SYSTEMS: readonly AnySystem[] = [stemgnnSystem, mtadgatSystem, cgkgrSystem, plrmSystem, adaptergnnSystem];
+export const SYSTEMS: readonly AnySystem[] = [stemgnnSystem, mtadgatSystem, cgkgrSystem, plrmSystem, adaptergnnSystem, tgslSystem];
 
 /** A system by its CLI name. */
 export function findSystem(name: string): AnySystem | undefined {

@@ -79,9 +79,13 @@ export interface FitOptions<B, V> {
    * the best weights are given back at the end.
    */
   monitor?: { value: (r: EpochRecord<V>) => number | undefined; mode: 'min' | 'max' };
-  restore?: 'best' | 'last';
-  /** Stop after `patience` monitored epochs without improvement by more than `minDelta`. */
-  earlyStopping?: { patience: number; minDelta?: number };
+  /** 'best-if-stopped': the best weights only when early stopping fired, else the last (TGSL's official loop). */
+  restore?: 'best' | 'last' | 'best-if-stopped';
+  /**
+   * Stop after `patience` monitored epochs without improvement by more than `minDelta` (with
+   * `relative`, by more than `minDelta · |best|`, as TGAT's EarlyStopMonitor).
+   */
+  earlyStopping?: { patience: number; minDelta?: number; relative?: boolean };
   /** Called before an epoch's batches (e.g. to draw the epoch's neighbour sample). */
   epochStart?: (epoch: number) => void | Promise<void>;
   /** Called after an epoch is recorded (curves, logs, freeing the epoch's tensors). */
@@ -184,7 +188,7 @@ export async function fit<B, V = Record<string, number>>(opts: FitOptions<B, V>)
   const every = ck?.every ?? 1;
   if (!Number.isInteger(every) || every < 1) throw new UsageError(`fit: checkpoint.every must be a positive integer, got ${every}`);
   const restore = opts.restore ?? (monitor ? 'best' : 'last');
-  if (restore === 'best' && !monitor) throw new UsageError("fit: restore 'best' needs a monitor");
+  if (restore !== 'last' && !monitor) throw new UsageError(`fit: restore '${restore}' needs a monitor`);
   const minDelta = earlyStopping?.minDelta ?? 0;
   const reduce = opts.reduce ?? meanParts;
 
@@ -216,7 +220,8 @@ export async function fit<B, V = Record<string, number>>(opts: FitOptions<B, V>)
   const improved = (v: number): boolean => {
     if (!Number.isFinite(v)) return false;
     if (saved.bestMetric === null) return true;
-    return monitor!.mode === 'min' ? v < saved.bestMetric - minDelta : v > saved.bestMetric + minDelta;
+    const delta = earlyStopping?.relative ? minDelta * Math.abs(saved.bestMetric) : minDelta;
+    return monitor!.mode === 'min' ? v < saved.bestMetric - delta : v > saved.bestMetric + delta;
   };
   const saveProgress = async (epoch: number): Promise<void> => {
     if (!ck) return;
@@ -288,7 +293,7 @@ export async function fit<B, V = Record<string, number>>(opts: FitOptions<B, V>)
             saved.bestEpoch = epoch;
             saved.badEpochs = 0;
             saved.bestState = opts.bestState ? opts.bestState() : null;
-            if (restore === 'best') {
+            if (restore !== 'last') {
               if (best) tf.dispose([...best.values()]);
               best = cloneState(model);
               if (ck) await saveCheckpoint(ck.storage, ck.dir, { system: ck.system, model, config: ck.config, epoch, step: steps, bestMetric: v, name: 'best', setLatest: false });
@@ -309,14 +314,15 @@ export async function fit<B, V = Record<string, number>>(opts: FitOptions<B, V>)
         break;
       }
     }
-    if (restore === 'best' && best) model.loadStateDict(best);
+    const useBest = restore === 'best' || (restore === 'best-if-stopped' && saved.stoppedEarly);
+    if (useBest && best) model.loadStateDict(best);
   } finally {
     if (best) tf.dispose([...best.values()]);
   }
   const last = saved.history.length ? saved.history[saved.history.length - 1]!.epoch : 0;
   return {
     history: saved.history,
-    keptEpoch: restore === 'best' && saved.bestEpoch > 0 ? saved.bestEpoch : last,
+    keptEpoch: (restore === 'best' || (restore === 'best-if-stopped' && saved.stoppedEarly)) && saved.bestEpoch > 0 ? saved.bestEpoch : last,
     bestEpoch: saved.bestEpoch,
     bestMetric: saved.bestMetric ?? NaN,
     bestState: saved.bestState,

@@ -7,6 +7,7 @@ import { parseNumericCsv, readNumericCsv, writeCsv, formatFloat32, splitCells } 
 import { nodeStorage } from '../../src/node/storage.js';
 import { InputError, UsageError } from '../../src/util/errors.js';
 import { Rng } from '../../src/util/random.js';
+import { throwsInput } from '../helpers/errors.js';
 
 const f32 = (a: number[]): Float32Array => Float32Array.from(a);
 
@@ -17,18 +18,6 @@ async function throwsInputAsync(fn: () => Promise<unknown>, ...fragments: string
     for (const f of fragments) assert.ok(e.message.includes(f), `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(f)}`);
     return true;
   });
-}
-
-function throwsInput(fn: () => unknown, ...fragments: string[]): InputError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof InputError, `expected InputError, got ${String(caught)}`);
-  for (const f of fragments) assert.ok(caught.message.includes(f), `message ${JSON.stringify(caught.message)} lacks ${JSON.stringify(f)}`);
-  return caught;
 }
 
 test('header auto-detected from a non-numeric cell', () => {

@@ -33,6 +33,7 @@ test('npm pack → install in an empty folder → import every system → run th
     'dist/index.js',
     'dist/node/cli/main.js',
     'dist/node/entries/stemgnn.js',
+    'dist/node/entries/tgsl.js',
     'bin/sheaf.js',
     'data/chicago-ridership/ridership.csv',
     'data/herg/herg.csv',
@@ -58,6 +59,7 @@ test('npm pack → install in an empty folder → import every system → run th
     'cgkgr.mjs': /user 1 #3: item/,
     'plrm.mjs': /training rows labelled/,
     'adaptergnn.mjs': /reloaded scores equal: true/,
+    'tgsl.mjs': /reloaded scores equal: true/,
   };
   for (const ex of readdirSync(app).filter((f) => f.endsWith('.mjs'))) {
     const r = sh(process.execPath, [ex, join(work, `${ex}-model`)], app);

@@ -100,6 +100,40 @@ test("mode max on a real validation metric; restore 'last' keeps the last weight
   p.dispose();
 });
 
+test("restore 'best-if-stopped' (TGAT's loop): best weights only when early stopping fired; a relative minDelta", async () => {
+  // Relative tolerance 0.1 (TGAT's EarlyStopMonitor): 1.0 → 1.05 is not a gain (0.05 < 0.1 · 1.0), 1.0 → 1.2 is.
+  const runs = async (script: number[], epochs: number) => {
+    const p = problem(5);
+    const weightsAt = new Map<number, number[]>();
+    const r = await fit({
+      ...p.base,
+      epochs,
+      validate: (epoch) => ({ ap: script[epoch - 1]! }),
+      monitor: { value: (e) => e.valid?.ap, mode: 'max' },
+      restore: 'best-if-stopped',
+      earlyStopping: { patience: 2, minDelta: 0.1, relative: true },
+      epochEnd: (e) => void weightsAt.set(e.epoch, snapshot(p.model)),
+    });
+    const now = snapshot(p.model);
+    p.dispose();
+    return { r, weightsAt, now };
+  };
+  // Stops after epoch 4 (two epochs without a 10 % gain on 1.2): the best epoch's weights come back.
+  const a = await runs([1.0, 1.2, 1.25, 1.3, 2, 2], 6);
+  assert.equal(a.r.stoppedEarly, true);
+  assert.equal(a.r.history.length, 4);
+  assert.equal(a.r.bestEpoch, 2);
+  assert.equal(a.r.keptEpoch, 2);
+  assert.deepEqual(a.now, a.weightsAt.get(2));
+  // Runs out of epochs first: the last weights stay, although epoch 2 was the best.
+  const b = await runs([1.0, 1.2, 1.25], 3);
+  assert.equal(b.r.stoppedEarly, false);
+  assert.equal(b.r.bestEpoch, 2);
+  assert.equal(b.r.keptEpoch, 3);
+  assert.deepEqual(b.now, b.weightsAt.get(3));
+  assert.notDeepEqual(b.now, b.weightsAt.get(2));
+});
+
 test('loss parts are reduced per epoch (mean by default, or as told); validate every k epochs', async () => {
   const p = problem(6);
   const r = await fit({

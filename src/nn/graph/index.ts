@@ -7,3 +7,7 @@ export * from './batch.js';
 export * from './pool.js';
 export * from './gnn.js';
 export * from './temporal.js';
+export * from './temporal_view.js';
+export * from './tgat.js';
+export * from './graphmixer.js';
+export * from './etgnn.js';

@@ -117,10 +117,12 @@ export class MergeLayer extends Module {
   readonly fc1: Linear;
   readonly fc2: Linear;
 
-  constructor(dim1: number, dim2: number, dim3: number, dim4: number, rng: Rng) {
+  /** `init` 'xavier' (TGAT's, default) or 'torch' (nn.Linear's own, as DyGLib's MergeLayer). */
+  constructor(dim1: number, dim2: number, dim3: number, dim4: number, rng: Rng, init: 'xavier' | 'torch' = 'xavier') {
     super();
-    this.fc1 = this.module('fc1', new Linear(dim1 + dim2, dim3, rng, { weightInit: (r, s) => xavierNormal(r, s) }));
-    this.fc2 = this.module('fc2', new Linear(dim3, dim4, rng, { weightInit: (r, s) => xavierNormal(r, s) }));
+    const o = init === 'xavier' ? { weightInit: (r: Rng, s: number[]) => xavierNormal(r, s) } : {};
+    this.fc1 = this.module('fc1', new Linear(dim1 + dim2, dim3, rng, o));
+    this.fc2 = this.module('fc2', new Linear(dim3, dim4, rng, o));
   }
 
   forward(x1: tf.Tensor, x2: tf.Tensor): tf.Tensor {
@@ -285,5 +287,27 @@ export class TemporalAttention extends Module {
       return this.merger.forward(tf.reshape(o, [B, this.modelDim]), inp.src) as tf.Tensor2D;
     });
     return { output, weights: kept.w! };
+  }
+}
+
+/**
+ * TGSL's time mapping ψ (`view_learner.py` `TimeMapping`): ψ(Δ) = W·sin(Δ·ω) + 1 with fixed 'tgsl'
+ * frequencies ω and a bias-free `transformation` W (nn.Linear's init). Δ [...] → [..., d].
+ */
+export class TimeMapping extends Module {
+  readonly w: tf.Variable<tf.Rank.R1>;
+  readonly transformation: Linear;
+
+  constructor(
+    readonly dim: number,
+    rng: Rng,
+  ) {
+    super();
+    this.w = this.buffer('w', tf.tensor1d(timeFrequencies(dim, 'tgsl')));
+    this.transformation = this.module('transformation', new Linear(dim, dim, rng, { bias: false }));
+  }
+
+  forward(delta: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.add(this.transformation.forward(tf.sin(tf.mul(tf.expandDims(tf.cast(delta, 'float32'), -1), this.w))), 1));
   }
 }

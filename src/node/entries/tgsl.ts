@@ -1,0 +1,3 @@
+/** `sheaf/tgsl` in Node: the system's library, with Node's set-up (files, gradients, native kernels) loaded first. */
+import '../setup.js';
+export * from '../../systems/tgsl/index.js';
