@@ -12,7 +12,7 @@ import { initEngine } from '../src/engine/index.js';
 import '../src/node/setup.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const MODULES = ['engine', 'stemgnn', 'mtadgat', 'plrm', 'cgkgr', 'adaptergnn', 'tgsl'];
+const MODULES = ['engine', 'stemgnn', 'mtadgat', 'plrm', 'cgkgr', 'adaptergnn', 'tgsl', 'bsm'];
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {

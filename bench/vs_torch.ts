@@ -97,6 +97,13 @@ const CONFIGS: Config[] = [
       sheaf: (e) => ['tgsl', '--model', model, '--data', TGSL_DATA, '--epochs', String(e)],
     }),
   ),
+  // BSM (no official code): scripts/bsm/torch_bench.py, the same tiny decoder, optimiser and batch written in PyTorch.
+  {
+    name: 'bsm-tiny',
+    needs: '',
+    torch: (_o, e) => ['scripts/bsm/torch_bench.py', '--steps', String(25 * e)],
+    sheaf: (e) => ['bsm', '--steps', String(25 * e)],
+  },
 ];
 
 /** The TGSL side-by-side's data: `sheaf tgsl generate --out <this>` (the 5 000-interaction synthetic graph of `--data synthetic`). */
@@ -165,9 +172,9 @@ export async function vsTorch(argv: string[]): Promise<void> {
   const official = opt('official');
   const rounds = Number(opt('rounds') ?? 3);
   const epochs = Number(opt('epochs') ?? 2);
-  const only = opt('only')?.split(',') ?? CONFIGS.filter((c) => !c.name.startsWith('adaptergnn') && !c.name.startsWith('tgsl')).map((c) => c.name);
+  const only = opt('only')?.split(',') ?? CONFIGS.filter((c) => !['adaptergnn', 'tgsl', 'bsm'].some((p) => c.name.startsWith(p))).map((c) => c.name);
   for (const c of CONFIGS.filter((x) => only.includes(x.name))) {
-    if (!official || !existsSync(join(official, c.needs))) {
+    if (c.needs && (!official || !existsSync(join(official, c.needs)))) {
       throw new Error(
         `--official DIR must hold ${c.needs}/ for ${c.name} (stemgnn/: microsoft/StemGNN, mtadgat/: ML4ITS/mtad-gat-pytorch, see scripts/torch/README.md; adaptergnn/chem: Lucius-lsr/AdapterGNN, see scripts/adaptergnn/README.md; tgsl/: the reduced copy of ViktorAxelsen/TGSL, sh scripts/tgsl/setup_official.sh -o DIR/tgsl-src then link DIR/tgsl to its w32-n10, see scripts/tgsl/README.md)`,
       );
@@ -177,7 +184,7 @@ export async function vsTorch(argv: string[]): Promise<void> {
   const baseline = opt('baseline');
   const configs = CONFIGS.filter((c) => only.includes(c.name));
   // AdapterGNN's and TGSL's side-by-sides have their own JSON and BENCHMARKS.md blocks, so each can be re-measured alone.
-  const own = ['adaptergnn', 'tgsl'].find((p) => configs.every((c) => c.name.startsWith(p)));
+  const own = ['adaptergnn', 'tgsl', 'bsm'].find((p) => configs.every((c) => c.name.startsWith(p)));
   const tag = own ? `vs_torch_${own}` : 'vs_torch';
   if (own === 'tgsl' && !existsSync(TGSL_DATA)) throw new Error(`${TGSL_DATA} is missing: make it with sheaf tgsl generate --out ${TGSL_DATA}`);
   const sides = ['torch', 'sheaf', ...(avx512 ? ['torch-avx512'] : [])];
@@ -191,7 +198,7 @@ export async function vsTorch(argv: string[]): Promise<void> {
     for (const c of configs) {
       for (const side of sides) {
         const load = loadavg().map(r3);
-        const result = side === 'sheaf' ? runSheaf(c.sheaf(epochs)) : runTorch(c.torch(official!, epochs), side === 'torch' ? null : 'SkylakeX');
+        const result = side === 'sheaf' ? runSheaf(c.sheaf(epochs)) : runTorch(c.torch(official ?? '', epochs), side === 'torch' ? null : 'SkylakeX');
         runs.push({ round, config: c.name, side, load, result });
         keep();
         const ep = result.epochs[result.epochs.length - 1]!;

@@ -8,6 +8,7 @@
  *   npx tsx bench/vs_torch_sheaf.ts mtadgat --epochs 2
  *   npx tsx bench/vs_torch_sheaf.ts adaptergnn --mode adapter --epochs 2
  *   npx tsx bench/vs_torch_sheaf.ts tgsl --model tgsl --data /tmp/tgsl-data/syn5000.csv --epochs 2
+ *   npx tsx bench/vs_torch_sheaf.ts bsm --steps 50
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/index.js';
@@ -30,6 +31,12 @@ import { loadTemporalData, buildContext, disposeContext } from '../src/systems/t
 import { configSchema as tgslConfig, dataSchema as tgslData, resolveConfig as resolveTgsl } from '../src/systems/tgsl/config.js';
 import { trainTGSL } from '../src/systems/tgsl/train.js';
 import { drawQueries, scoreQueries, scoringRng } from '../src/systems/tgsl/evaluate.js';
+import { configSchema as bsmConfig } from '../src/systems/bsm/config.js';
+import { buildBSM } from '../src/systems/bsm/model.js';
+import { alignedLMLoss } from '../src/nn/transformer/index.js';
+import { AdamW } from '../src/optim/optimizers.js';
+import { trainStep } from '../src/train/step.js';
+import { Rng } from '../src/util/random.js';
 import '../src/node/setup.js';
 
 const argv = process.argv.slice(2);
@@ -167,7 +174,65 @@ if (system === 'stemgnn') {
   );
   m.net.dispose();
   disposeContext(ctx);
+} else if (system === 'bsm') {
+  // scripts/bsm/torch_bench.py's setting: the tiny decoder, AdamW (0.9, 0.95, wd 0.1), clip 1.0, 16 × 80 random tokens; greedy generation of 64 tokens for 16 prompts of 20.
+  const steps = opt('steps', 50);
+  const cfg = bsmConfig.parse({});
+  const net = buildBSM(cfg, 0);
+  const optimizer = new AdamW(net.namedTrainable(), { lr: 3e-3, betas: [0.9, 0.95], weightDecay: 0.1 });
+  const rng = new Rng(1);
+  const B = 16;
+  const L = 80;
+  const batches = Array.from({ length: 8 }, () => Int32Array.from({ length: B * (L + 1) }, () => 7 + rng.int(32)));
+  const step = (i: number): number => {
+    const b = batches[i % batches.length]!;
+    const x = new Int32Array(B * L);
+    const y = new Int32Array(B * L);
+    for (let r = 0; r < B; r++) {
+      x.set(b.subarray(r * (L + 1), r * (L + 1) + L), r * L);
+      y.set(b.subarray(r * (L + 1) + 1, (r + 1) * (L + 1)), r * L);
+    }
+    const xt = tf.tensor2d(x, [B, L], 'int32');
+    const yt = tf.tensor2d(y, [B, L], 'int32');
+    const w = tf.ones([B, L]) as tf.Tensor2D;
+    try {
+      return trainStep({ optimizer, loss: () => alignedLMLoss(net.forward(xt).logits, yt, w), clipNorm: 1 });
+    } finally {
+      tf.dispose([xt, yt, w]);
+    }
+  };
+  for (let i = 0; i < 5; i++) step(i);
+  const c0 = cpu();
+  let loss = 0;
+  for (let i = 0; i < steps; i++) loss = step(i);
+  const trainCpu = cpu() - c0;
+  net.eval();
+  const prompts = Array.from({ length: 16 }, () => Array.from({ length: 20 }, () => 7 + rng.int(32)));
+  net.generate(prompts, { maxNewTokens: 64 });
+  const c1 = cpu();
+  net.generate(prompts, { maxNewTokens: 64 });
+  const genCache = cpu() - c1;
+  const c2 = cpu();
+  net.generate(prompts, { maxNewTokens: 64, useCache: false });
+  const genNoCache = cpu() - c2;
+  const toks = 16 * 64;
+  console.log(
+    JSON.stringify({
+      system,
+      side: 'sheaf',
+      parameters: net.numParameters(),
+      epochs: [{ cpu_s: trainCpu, steps, loss }],
+      train_tokens_per_cpu_s: (steps * B * L) / trainCpu,
+      infer_cpu_s: genCache,
+      infer_windows: toks,
+      generate_tokens_per_cpu_s_cache: toks / genCache,
+      generate_tokens_per_cpu_s_no_cache: toks / genNoCache,
+      engine,
+    }),
+  );
+  optimizer.dispose();
+  net.dispose();
 } else {
-  throw new Error(`unknown system '${system}' (stemgnn, mtadgat, adaptergnn or tgsl)`);
+  throw new Error(`unknown system '${system}' (stemgnn, mtadgat, adaptergnn, tgsl or bsm)`);
 }
 process.exit(0);

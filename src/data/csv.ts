@@ -411,3 +411,38 @@ export function formatCsvRows(header: readonly string[], rows: ReadonlyArray<rea
   for (const r of rows) out.push(r.map(quoteCell).join(','));
   return out.join('\n') + '\n';
 }
+
+/** Rows of a text CSV with a header, by column name. */
+export interface TextCsv {
+  columns: string[];
+  rows: Array<{ line: number; cells: Record<string, string | undefined> }>;
+}
+
+/**
+ * Parse a CSV of text cells with a header (comma, tab or semicolon, quoted cells allowed): the
+ * `required` columns must be present (case-insensitive) and non-empty in every row; `optional`
+ * ones are read when present. Errors name the file, line and column.
+ */
+export function parseTextCsv(text: string, file: string, required: readonly string[], optional: readonly string[] = []): TextCsv {
+  const cursor = new LineCursor(text);
+  const first = cursor.nextNonBlank();
+  if (first === null) throw new InputError('file is empty', { file });
+  const headerLine = cursor.lineNo;
+  const delimiter: Delimiter = first.includes('\t') && !first.includes(',') ? '\t' : first.includes(';') && !first.includes(',') ? ';' : ',';
+  const header = splitCells(first, delimiter).map((h) => h.trim().toLowerCase());
+  const missing = required.filter((c) => !header.includes(c));
+  if (missing.length) throw new InputError(`the header has no ${missing.join(', ')} column (columns: ${header.join(', ')})`, { file, line: headerLine });
+  const wanted = [...required, ...optional].filter((c) => header.includes(c));
+  const rows: TextCsv['rows'] = [];
+  for (let line = cursor.nextNonBlank(); line !== null; line = cursor.nextNonBlank()) {
+    const ln = cursor.lineNo;
+    const cells = splitCells(line, delimiter);
+    if (cells.length !== header.length) throw new InputError(`${cells.length} cells, the header has ${header.length}`, { file, line: ln });
+    const rec: Record<string, string | undefined> = {};
+    for (const c of wanted) rec[c] = cells[header.indexOf(c)]!.trim();
+    for (const c of required) if (!rec[c]) throw new InputError('empty cell', { file, line: ln, column: c });
+    rows.push({ line: ln, cells: rec });
+  }
+  if (!rows.length) throw new InputError('no rows after the header', { file });
+  return { columns: header, rows };
+}

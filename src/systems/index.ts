@@ -6,8 +6,9 @@ import { cgkgrSystem } from './cgkgr/system.js';
 import { plrmSystem } from './plrm/system.js';
 import { adaptergnnSystem } from './adaptergnn/system.js';
 import { tgslSystem } from './tgsl/system.js';
+import { bsmSystem } from './bsm/system.js';
 
-export const SYSTEMS: readonly AnySystem[] = [stemgnnSystem, mtadgatSystem, cgkgrSystem, plrmSystem, adaptergnnSystem, tgslSystem];
+export const SYSTEMS: readonly AnySystem[] = [stemgnnSystem, mtadgatSystem, cgkgrSystem, plrmSystem, adaptergnnSystem, tgslSystem, bsmSystem];
 
 /** A system by its CLI name. */
 export function findSystem(name: string): AnySystem | undefined {

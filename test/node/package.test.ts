@@ -34,6 +34,8 @@ test('npm pack → install in an empty folder → import every system → run th
     'dist/node/cli/main.js',
     'dist/node/entries/stemgnn.js',
     'dist/node/entries/tgsl.js',
+    'dist/node/entries/bsm.js',
+    'data/bio/train.fasta',
     'bin/sheaf.js',
     'data/chicago-ridership/ridership.csv',
     'data/herg/herg.csv',
@@ -60,6 +62,7 @@ test('npm pack → install in an empty folder → import every system → run th
     'plrm.mjs': /training rows labelled/,
     'adaptergnn.mjs': /reloaded scores equal: true/,
     'tgsl.mjs': /reloaded scores equal: true/,
+    'bsm.mjs': /reloaded scores equal: true/,
   };
   for (const ex of readdirSync(app).filter((f) => f.endsWith('.mjs'))) {
     const r = sh(process.execPath, [ex, join(work, `${ex}-model`)], app);

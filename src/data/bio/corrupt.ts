@@ -8,13 +8,28 @@ import { STANDARD_RESIDUES } from './alphabet.js';
 import type { Gene } from './genes.js';
 import { codonWindow } from './samples.js';
 
-/** `n` residue substitutions at distinct positions, each to a different standard residue. */
-export function substituteResidues(protein: string, n: number, rng: Rng): string {
+/**
+ * `n` residue substitutions at distinct positions, each to a different standard residue: uniform, or
+ * drawn by `weights` (one per letter of STANDARD_RESIDUES, e.g. the training set's residue
+ * frequencies, so a model cannot tell a substitution by the rarity of the new residue alone).
+ */
+export function substituteResidues(protein: string, n: number, rng: Rng, weights?: ArrayLike<number>): string {
   if (n > protein.length) throw new RangeError(`substituteResidues: ${n} substitutions in ${protein.length} residues`);
+  if (weights && weights.length !== STANDARD_RESIDUES.length) throw new RangeError(`substituteResidues: ${weights.length} weights for ${STANDARD_RESIDUES.length} residues`);
+  let total = 0;
+  if (weights) for (let k = 0; k < weights.length; k++) total += weights[k]!;
+  const draw = (): string => {
+    if (!weights) return STANDARD_RESIDUES[rng.int(STANDARD_RESIDUES.length)]!;
+    let u = rng.uniform() * total;
+    for (let k = 0; k < weights.length; k++) if ((u -= weights[k]!) < 0) return STANDARD_RESIDUES[k]!;
+    return STANDARD_RESIDUES[STANDARD_RESIDUES.length - 1]!;
+  };
   const chars = protein.split('');
   for (const i of rng.choice(chars.length, n, false)) {
     const old = chars[i]!;
     let c = old;
+    // Weights that (nearly) only allow the old residue fall back to a uniform draw.
+    for (let tries = 0; c === old && tries < 100; tries++) c = draw();
     while (c === old) c = STANDARD_RESIDUES[rng.int(STANDARD_RESIDUES.length)]!;
     chars[i] = c;
   }
@@ -67,6 +82,13 @@ export interface CentralDogmaOptions {
   substitutions?: number;
   /** Negatives per positive (default 1; LucaOne's set has 2). */
   negativesPerPositive?: number;
+  /** Draw substituted residues by these weights (one per STANDARD_RESIDUES letter) instead of uniformly. */
+  residueWeights?: ArrayLike<number>;
+  /**
+   * Keep a frameshifted DNA as long as the true one (a random base appended after the deletion), so a
+   * model cannot tell the negative by its length or by where the protein starts (default false).
+   */
+  frameshiftKeepsLength?: boolean;
 }
 
 /**
@@ -91,9 +113,11 @@ export function centralDogmaItems(genes: readonly Gene[], rng: Rng, options: Cen
     if (items.length % (1 + perPos) === 0) {
       items.push({ geneId: g.id, dna: w.dna, protein: w.protein, label: 1, corruption: 'none' });
     } else if (negatives++ % 2 === 0) {
-      items.push({ geneId: g.id, dna: w.dna, protein: substituteResidues(w.protein, nSub, rng), label: 0, corruption: 'substitution' });
+      items.push({ geneId: g.id, dna: w.dna, protein: substituteResidues(w.protein, nSub, rng, options.residueWeights), label: 0, corruption: 'substitution' });
     } else {
-      items.push({ geneId: g.id, dna: frameshift(w.dna, rng), protein: w.protein, label: 0, corruption: 'frameshift' });
+      const shifted = frameshift(w.dna, rng);
+      const dna = options.frameshiftKeepsLength ? shifted + 'ACGT'[rng.int(4)]! : shifted;
+      items.push({ geneId: g.id, dna, protein: w.protein, label: 0, corruption: 'frameshift' });
     }
   }
   if (items.length < need) throw new RangeError(`centralDogmaItems: only ${items.length} of ${need} items could be built from ${genes.length} genes`);

@@ -47,6 +47,22 @@ export function causalLMLoss(logits: tf.Tensor3D, labels: tf.Tensor2D, opts: Omi
   });
 }
 
+/**
+ * Mean cross-entropy of `logits` [B, T, V] against targets already aligned with them (`targets[b, t]`
+ * is the token after position t, as packed rows store them), weighted by `weights` [B, T] (0 = not
+ * scored: padding, a sample's last token). Nothing scored gives 0.
+ */
+export function alignedLMLoss(logits: tf.Tensor3D, targets: tf.Tensor2D, weights: tf.Tensor2D): tf.Scalar {
+  const [B, T, V] = logits.shape;
+  if (targets.shape.join() !== `${B},${T}` || weights.shape.join() !== `${B},${T}`) throw new Error(`alignedLMLoss: targets [${targets.shape}] and weights [${weights.shape}] must be [${B}, ${T}]`);
+  return tf.tidy(() => {
+    const logp = tf.reshape(tf.logSoftmax(logits, -1), [-1]);
+    const flat = tf.add(tf.mul(tf.range(0, B * T, 1, 'int32'), tf.scalar(V, 'int32')), tf.reshape(targets, [-1])) as tf.Tensor1D;
+    const w = tf.reshape(weights, [-1]);
+    return tf.div(tf.neg(tf.sum(tf.mul(tf.gather(logp, flat), w))), tf.maximum(tf.sum(w), 1)) as tf.Scalar;
+  });
+}
+
 export interface GenerateOptions {
   /** Tokens to generate per row (at most). */
   maxNewTokens: number;

@@ -6,7 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunRegistry, hashFile } from '../registry/index.js';
+import { RunRegistry, assertNotLive, assertWritableHome, hashFile, removeLock, resolveHome, writeLock } from '../registry/index.js';
 import { renderReport, type MetricsComparison, type ReportInput } from '../../report/index.js';
 import { SheafError } from '../../util/errors.js';
 import { joinPath } from '../../io/path.js';
@@ -42,6 +42,7 @@ export interface ExecuteOptions {
 
 /** Run `fn` as a registered run. Returns the run id, folder, result and report path. */
 export async function executeRun(opts: ExecuteOptions, fn: (ctx: VerbContext) => Promise<VerbResult>): Promise<{ runId: string; runDir: string; result: VerbResult; reportPath: string }> {
+  assertWritableHome(resolveHome(opts.home));
   const registry = RunRegistry.open(opts.home);
   let datasetHash: string | null = null;
   if (opts.dataFile) {
@@ -51,9 +52,21 @@ export async function executeRun(opts: ExecuteOptions, fn: (ctx: VerbContext) =>
       datasetHash = null; // the verb reports a missing file with its own message
     }
   }
+  if (opts.resumeRunId) {
+    const prev = registry.get(opts.resumeRunId);
+    if (prev) {
+      try {
+        assertNotLive(prev.dir, prev.id);
+      } catch (e) {
+        registry.close();
+        throw e;
+      }
+    }
+  }
   const run = opts.resumeRunId
     ? registry.reopen(opts.resumeRunId)
     : registry.createRun({ system: opts.system, verb: opts.verb, config: opts.options, dataset: opts.dataFile ?? 'shipped', datasetHash, seed: opts.seed, backend: opts.backend });
+  writeLock(run.dir);
   if (opts.resumeRunId) opts.log(`resuming run ${run.id} in ${run.dir}`);
   const artifacts: Array<{ kind: string; path: string }> = [];
   const ctx: VerbContext = {
@@ -128,6 +141,7 @@ export async function executeRun(opts: ExecuteOptions, fn: (ctx: VerbContext) =>
     }
     throw err;
   } finally {
+    removeLock(run.dir);
     registry.close();
   }
 }

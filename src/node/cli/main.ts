@@ -4,19 +4,19 @@
  * Exit codes: 0 success, 1 bad input data or a failed run, 2 bad usage (unknown option, wrong
  * type, out-of-range value, malformed config), 130 interrupted.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { BACKENDS, type BackendName, type NativeMode } from '../../engine/index.js';
 import { initNodeEngine } from '../setup.js';
-import { RunRegistry, formatRunsJson, formatRunsTable, resolveHome } from '../registry/index.js';
+import { RunRegistry, assertNotLive, formatRunsJson, formatRunsTable, hashFile, isStale, resolveHome } from '../registry/index.js';
 import { renderReport, type CurvePoint } from '../../report/index.js';
-import { SheafError, UsageError } from '../../util/errors.js';
+import { InputError, SheafError, UsageError } from '../../util/errors.js';
 import { booleanFields, canonicalKeys, optionsHelp, validateOptions } from '../../system/schema.js';
 import type { AnySystem } from '../../system/types.js';
 import { SYSTEMS, findSystem } from '../../systems/index.js';
 import { writeFileAtomic } from '../fs.js';
-import { nodeStorage } from '../storage.js';
+import { localPath, nodeStorage } from '../storage.js';
 import { parseArgv, readConfigFile } from './options.js';
 import { executeRun } from './execute.js';
 import { runDemo } from './demo.js';
@@ -49,7 +49,7 @@ function usage(): string {
     'usage:',
     '  sheaf <system> <verb> [options]     run a verb (sheaf <system> --help lists them)',
     '  sheaf demo [--quick] [--systems a,b] train and evaluate every system on shipped data',
-    '  sheaf runs list [--system s] [--limit n] [--json]',
+    '  sheaf runs list [--system s] [--status s] [--limit n] [--json] | show <id> | report <id> | rm <id>',
     '  sheaf runs show <id> [--json]',
     "  sheaf runs report <id>               path of the run's HTML report (re-rendered if missing)",
     '',
@@ -132,6 +132,19 @@ async function runVerb(system: AnySystem, verbName: string, argv: string[]): Pro
     if (!prev) throw new UsageError(`--resume: no run '${g.resume}' in ${resolveHome(g.home)}`);
     if (prev.system !== system.name || findVerb(verbs, prev.verb) !== verb) throw new UsageError(`--resume: run ${prev.id} is '${prev.system} ${prev.verb}', not '${system.name} ${verb.name}'`);
     if (prev.status === 'completed') throw new UsageError(`--resume: run ${prev.id} already completed`);
+    assertNotLive(prev.dir, prev.id);
+    // The data must be what the run trained on: weights and scalers chosen on other data would be resumed silently.
+    const file = typeof prev.config['data'] === 'string' ? (prev.config['data'] as string) : null;
+    if (prev.datasetHash && file && !file.startsWith('shipped:') && !(typeof vFlags['data'] === 'string' && vFlags['data'] !== file)) {
+      let now: string | null = null;
+      try {
+        now = hashFile(localPath(file));
+      } catch {
+        throw new InputError(`--resume: the training data of run ${prev.id} is gone`, { file });
+      }
+      if (now !== prev.datasetHash)
+        throw new InputError(`--resume: the training data changed since run ${prev.id} started (sha-256 ${prev.datasetHash.slice(0, 12)}… then, ${now.slice(0, 12)}… now); start a new run`, { file });
+    }
     const { seed: prevSeed, ...prevOpts } = prev.config;
     base = prevOpts;
     if (typeof prevSeed === 'number' && gFlags['seed'] === undefined && gFile['seed'] === undefined) seed = prevSeed;
@@ -193,18 +206,21 @@ async function runRuns(argv: string[]): Promise<number> {
     json: z.boolean().default(false).describe('machine-readable output'),
     system: z.string().optional().describe('only runs of this system'),
     limit: z.coerce.number().int().positive().optional().describe('at most this many runs'),
+    status: z.enum(['running', 'completed', 'failed', 'interrupted', 'stale']).optional().describe('only runs with this status (stale: marked running, process gone)'),
     home: z.string().optional().describe('folder of the registry (default runs/, env SHEAF_HOME)'),
   });
   const sub = positionals[0];
   if (flags['help'] || sub === '--help') {
-    log(`sheaf runs list|show <id>|report <id> — the run registry\n\noptions:\n${optionsHelp(schema)}`);
+    log(`sheaf runs list|show <id>|report <id>|rm <id> — the run registry\n\noptions:\n${optionsHelp(schema)}`);
     return 0;
   }
   const o = validateOptions(schema, flags, 'runs');
   const registry = RunRegistry.open(o.home);
   try {
     if (sub === 'list' || sub === undefined) {
-      const runs = registry.list({ system: o.system, limit: o.limit });
+      const all = registry.list({ system: o.system, ...(o.status && o.status !== 'stale' ? { status: o.status } : o.status === 'stale' ? { status: 'running' as const } : {}) });
+      const filtered = o.status === 'stale' ? all.filter((r) => isStale(r)) : o.status === 'running' ? all.filter((r) => !isStale(r)) : all;
+      const runs = o.limit ? filtered.slice(0, o.limit) : filtered;
       io.out(o.json ? formatRunsJson(runs) : formatRunsTable(runs) + '\n');
       return 0;
     }
@@ -250,7 +266,15 @@ async function runRuns(argv: string[]): Promise<number> {
       log(path);
       return 0;
     }
-    throw new UsageError(`unknown runs command '${sub}' (accepted: list, show, report)`);
+    if (sub === 'rm') {
+      // A run another live process is writing is not removed under it.
+      assertNotLive(run.dir, run.id);
+      registry.deleteRun(id);
+      rmSync(run.dir, { recursive: true, force: true });
+      log(`run ${id} removed (registry row and ${run.dir})`);
+      return 0;
+    }
+    throw new UsageError(`unknown runs command '${sub}' (accepted: list, show, report, rm)`);
   } finally {
     registry.close();
   }

@@ -1,5 +1,6 @@
 /** Text and JSON renderings of registry runs for `sheaf runs list`. */
 import type { RunRecord } from './registry.js';
+import { isStale } from './lock.js';
 
 /** Run duration as `1h02m`, `3m05s` or `12.3s`; empty while the run has not ended. */
 export function formatDuration(startedAt: string, endedAt: string | null): string {
@@ -28,7 +29,8 @@ const MAX_DATASET = 32;
 
 /**
  * A plain, column-aligned text table of runs (one line per run, header first), for terminals.
- * Columns: id, system, verb, dataset, seed, backend, status, started (UTC), duration.
+ * Columns: id, system, verb, dataset, seed, backend, status, started (UTC), duration. A run marked
+ * running whose process is gone (no live lock in its folder) shows as stale.
  * Returns `no runs` for an empty list.
  */
 export function formatRunsTable(runs: readonly RunRecord[]): string {
@@ -41,7 +43,7 @@ export function formatRunsTable(runs: readonly RunRecord[]): string {
     r.dataset.length > MAX_DATASET ? '…' + r.dataset.slice(r.dataset.length - MAX_DATASET + 1) : r.dataset,
     r.seed === null ? '-' : String(r.seed),
     r.backend,
-    r.status,
+    r.status === 'running' && isStale(r) ? 'stale (process gone)' : r.status,
     shortTime(r.startedAt),
     formatDuration(r.startedAt, r.endedAt),
   ]);

@@ -15,4 +15,5 @@ export {
   type ListOptions,
 } from './registry.js';
 export { hashFile, hashBuffer } from './hash.js';
+export { writeLock, readLock, removeLock, lockIsLive, assertNotLive, assertWritableHome, isStale, LOCK_FILE, type RunLock } from './lock.js';
 export { formatRunsTable, formatRunsJson, formatDuration } from './format.js';

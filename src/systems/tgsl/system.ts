@@ -5,12 +5,12 @@
  * EdgeBank and the recency score on the same queries; checkpoints, `predict` (probabilities of
  * (src, dst, t) queries against the history) and `generate` (write the synthetic graph).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { formatCsvRows } from '../../data/csv.js';
 import { describeTemporalGraph, formatJodieCsv, parseTemporalQueries, syntheticTemporalGraph, type TemporalQueries } from '../../data/temporal/index.js';
 import { fromBytes } from '../../io/storage.js';
-import { checkpointTensors } from '../../train/checkpoint.js';
+import { loadWeights, type LoadedCheckpoint } from '../../train/checkpoint.js';
 import type { EpochRecord } from '../../train/fit.js';
 import { InputError, UsageError } from '../../util/errors.js';
 import { opt } from '../../system/schema.js';
@@ -165,21 +165,19 @@ function savedRun(f: FittedTGSL): SavedRun {
   return { ...rest, queuePtr: net.queuePtr };
 }
 
-function loadRun(s: SavedRun, weights: Map<string, tf.Tensor>, dir: string): FittedTGSL {
+function loadRun(s: SavedRun, ck: LoadedCheckpoint, file: string): FittedTGSL {
   const parsed = configSchema.parse(s.config) as TGSLConfig;
   const cfg = resolveConfig({ ...parsed, width: s.config.width }, 0);
   const net = new TGSLNet(cfg, s.seed);
   try {
-    net.loadStateDict(weights);
-    net.queuePtr = s.queuePtr;
-    net.syncQueue();
-    net.eval();
+    loadWeights(net, ck, file);
   } catch (e) {
     net.dispose();
-    throw new InputError(`weights do not fit the stored configuration: ${(e as Error).message}`, { file: dir });
-  } finally {
-    tf.dispose([...weights.values()]);
+    throw e;
   }
+  net.queuePtr = s.queuePtr;
+  net.syncQueue();
+  net.eval();
   return { net, config: cfg, history: s.history ?? [], keptEpoch: s.keptEpoch, stoppedEarly: s.stoppedEarly, interrupted: s.interrupted, seed: s.seed, parameters: s.parameters };
 }
 
@@ -275,12 +273,12 @@ export const tgslSystem = defineSystem({
   async load(ck) {
     const ex = (ck.extra as { model?: SavedExtra } | null)?.model;
     if (!ex?.main?.config) throw new InputError('not a TGSL checkpoint (no stored model description)', { file: ck.dir });
-    const main = loadRun(ex.main, checkpointTensors(ck), ck.dir);
+    const main = loadRun(ex.main, ck, 'model');
     let backbone: FittedTGSL | null = null;
     try {
       if (ex.backbone) {
         if (!ck.files['backbone']) throw new InputError('the checkpoint names a backbone but has no backbone.safetensors', { file: ck.dir });
-        backbone = loadRun(ex.backbone, checkpointTensors(ck, 'backbone'), ck.dir);
+        backbone = loadRun(ex.backbone, ck, 'backbone');
       }
     } catch (e) {
       main.net.dispose();
