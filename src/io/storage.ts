@@ -47,6 +47,24 @@ export function fromBytes(data: Uint8Array): string {
   return decoder.decode(data);
 }
 
+const strict = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Text of a file's bytes, which must be UTF-8: another encoding (a Latin-1 export, say) is an
+ * InputError naming the file and the line of the first bad byte, rather than text quietly holding
+ * replacement characters.
+ */
+export function decodeText(data: Uint8Array, file: string): string {
+  try {
+    return strict.decode(data);
+  } catch {
+    const loose = decoder.decode(data);
+    const at = loose.indexOf('\uFFFD');
+    const line = at < 0 ? undefined : loose.slice(0, at).split('\n').length;
+    throw new InputError('not UTF-8 text (a byte that UTF-8 does not allow; the file may be Latin-1 or Windows-1252): save it as UTF-8', { file, ...(line ? { line } : {}) });
+  }
+}
+
 /** Read and parse a JSON file; errors name the file. */
 export async function readJson(storage: Storage, path: string): Promise<unknown> {
   const text = await storage.readText(path);
@@ -81,7 +99,7 @@ export class MemoryStorage implements Storage {
     return f;
   }
   async readText(path: string): Promise<string> {
-    return fromBytes(await this.read(path));
+    return decodeText(await this.read(path), path);
   }
   async write(path: string, data: Uint8Array | string): Promise<void> {
     const p = normalizePath(path);

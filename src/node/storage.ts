@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../util/errors.js';
-import type { Storage, StorageEntry } from '../io/storage.js';
+import { decodeText, type Storage, type StorageEntry } from '../io/storage.js';
 import { writeFileAtomic } from './fs.js';
 
 /** The package's root folder (src/node and dist/node are both two levels below it). */
@@ -47,11 +47,13 @@ export class NodeStorage implements Storage {
     }
   }
   async readText(path: string): Promise<string> {
+    let bytes: Uint8Array;
     try {
-      return readFileSync(localPath(path), 'utf8');
+      bytes = readFileSync(localPath(path));
     } catch (e) {
       fail(e, path, 'read');
     }
+    return decodeText(bytes, path);
   }
   async write(path: string, data: Uint8Array | string): Promise<void> {
     try {

@@ -31,7 +31,7 @@ import {
   type SeqRecord,
 } from '../../data/bio/index.js';
 import { sha256Hex } from '../../io/hash.js';
-import { fromBytes, type Storage } from '../../io/storage.js';
+import { decodeText, type Storage } from '../../io/storage.js';
 import { InputError } from '../../util/errors.js';
 import { Rng } from '../../util/random.js';
 import { evalCodons, mixWeights, roundFractions, type BSMConfig, type BSMDataOptions } from './config.js';
@@ -61,7 +61,7 @@ async function readSet(storage: Storage, path: string): Promise<GeneSet> {
   if (path.startsWith('shipped:bio/')) {
     const base = path.replace(/\.(fasta|tsv)$/, '');
     const name = base.slice('shipped:bio/'.length);
-    const read = async (suffix: string) => fromBytes(await storage.read(`${base}${suffix}`));
+    const read = async (suffix: string) => await storage.readText(`${base}${suffix}`);
     records = parseShippedRecords(
       { fasta: await read('.fasta'), features: await read('-features.tsv'), records: await read('-records.tsv') },
       { fasta: `${name}.fasta`, features: `${name}-features.tsv`, records: `${name}-records.tsv` },
@@ -69,7 +69,7 @@ async function readSet(storage: Storage, path: string): Promise<GeneSet> {
   } else {
     const bytes = await storage.read(path);
     hash = await sha256Hex(bytes);
-    const text = fromBytes(bytes);
+    const text = decodeText(bytes, path);
     const embl = /\.(embl|dat)$/i.test(path) || /^ID {3}/m.test(text.slice(0, 200));
     records = embl ? parseEmbl(text, path) : parseGenBank(text, path);
   }
@@ -85,7 +85,7 @@ export async function loadBSMData(storage: Storage, o: BSMDataOptions): Promise<
   const train = await readSet(storage, o.train);
   const heldout = await readSet(storage, o.heldout);
   if (o.rna !== 'none') {
-    const recs = parseFasta(fromBytes(await storage.read(o.rna)), o.rna);
+    const recs = parseFasta(await storage.readText(o.rna), o.rna);
     // IUPAC ambiguity codes (R, Y, M, …: 71 of the shipped 16S letters) become N, the tokenizer's one unknown base.
     train.rna = recs.map((r) =>
       r.sequence

@@ -10,7 +10,6 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { formatCsvRows, parseTextCsv } from '../../data/csv.js';
 import { BOS_ID, SEP_ID, decodeString, encodeSequence, parseFasta, type Modality } from '../../data/bio/index.js';
-import { fromBytes } from '../../io/storage.js';
 import { joinPath } from '../../io/path.js';
 import { loadWeights } from '../../train/checkpoint.js';
 import { InputError, UsageError } from '../../util/errors.js';
@@ -180,7 +179,7 @@ async function readPrompts(env: RunEnv, o: { prompt?: string | undefined; data?:
   if (o.prompt !== undefined && o.data !== undefined) throw new UsageError('give --prompt or --data, not both');
   if (o.prompt !== undefined) return [{ id: 'prompt', sequence: o.prompt.trim().toUpperCase() }];
   if (o.data === undefined) throw new UsageError('give a sequence with --prompt or a FASTA file with --data');
-  const recs = parseFasta(fromBytes(await env.storage.read(o.data)), o.data);
+  const recs = parseFasta(await env.storage.readText(o.data), o.data);
   if (!recs.length) throw new InputError('no FASTA records', { file: o.data });
   return recs.map((r) => ({ id: r.id, sequence: r.sequence }));
 }
@@ -304,7 +303,7 @@ export const bsmSystem = defineSystem({
       options: scoreOptions,
       createsRun: false,
       async run(o, ctx): Promise<VerbResult> {
-        const table = parseTextCsv(fromBytes(await ctx.storage.read(o.data)), o.data, ['prompt', 'target'], ['prompt_modality', 'target_modality']);
+        const table = parseTextCsv(await ctx.storage.readText(o.data), o.data, ['prompt', 'target'], ['prompt_modality', 'target_modality']);
         const loaded = await loadModel(ctx.storage, o.checkpoint, [bsmSystem], { expect: 'bsm' });
         const m = loaded.model as FittedBSM;
         try {

@@ -219,6 +219,14 @@ export async function readKgcnDataset(storage: Storage, opts: { dir?: string; ra
   const kgPath = opts.kg ?? (opts.dir ? joinPath(opts.dir, 'kg_final.txt') : undefined);
   if (!ratingsPath || !kgPath) throw new UsageError('give a data folder (with ratings_final.txt and kg_final.txt) or both --ratings and --kg');
   const ratings = parseRatingsFinal(await storage.readText(ratingsPath), ratingsPath);
+  // Click-through AUC and the official training both need negatives (label 0) beside positives.
+  let pos = 0;
+  for (const l of ratings.labels) pos += l;
+  if (pos === 0 || pos === ratings.labels.length)
+    throw new InputError(
+      `every row has label ${pos === 0 ? 0 : 1}: CG-KGR needs both positive (1) and negative (0) rows (KGCN's ratings_final.txt has one sampled negative per positive; \`sheaf cgkgr build-kg\` samples them from raw ratings)`,
+      { file: ratingsPath, field: 'label' },
+    );
   const kg = parseKgFinal(await storage.readText(kgPath), kgPath);
   const { nUser, nItem } = validateDataset(ratings, kg, { ratings: ratingsPath, kg: kgPath });
   return {

@@ -95,7 +95,26 @@ export const stemgnnSystem = defineSystem({
   reference: { paper: 'Cao et al., Spectral Temporal Graph Neural Network for Multivariate Time-series Forecasting, NeurIPS 2020', code: 'microsoft/StemGNN' },
   schemas: { config: configSchema, data: dataSchema, eval: evalSchema },
   async loadData(o, env) {
-    return readSeriesTable(env.storage, o.data, { header: o.header });
+    const t = await readSeriesTable(env.storage, o.data, { header: o.header });
+    // An all-numeric first line (station ids such as PEMS's 101,102,103) cannot be told from data: say which reading was taken.
+    if (o.header === 'auto' && t.header === null)
+      env.log(`${t.source}: no header row detected, so line ${t.firstLine} is read as data (use --header yes if it names the series, e.g. numeric station ids)`);
+    // Missing cells are allowed (the official loader fills them), but never silently.
+    let missing = 0;
+    let first = -1;
+    for (let i = 0; i < t.data.length; i++) {
+      if (Number.isNaN(t.data[i]!)) {
+        if (first < 0) first = i;
+        missing++;
+      }
+    }
+    if (missing) {
+      const col = first % t.cols;
+      env.log(
+        `${t.source}: ${missing} empty or NaN cell${missing === 1 ? '' : 's'} (first: data row ${Math.floor(first / t.cols) + 1}, column ${t.header?.[col] ?? col + 1}) filled forward, then backward, within each split`,
+      );
+    }
+    return t;
   },
   describeData: (t: SeriesTable) => ({ name: datasetName(t.source) }),
   async train(table, cfg, ev, env) {

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseTemporalCsv, syntheticTemporalGraph, temporalSplit, TemporalNeighborFinder, RandomDestinationSampler, type TemporalGraph, type TemporalSplit } from '../../data/temporal/index.js';
 import { etGraph, type ETGraph } from '../../nn/graph/etgnn.js';
 import { sha256Hex } from '../../io/hash.js';
-import { fromBytes, type Storage } from '../../io/storage.js';
+import { decodeText, type Storage } from '../../io/storage.js';
 import { InputError } from '../../util/errors.js';
 import { SYNTHETIC, type ResolvedTGSLConfig, type TGSLDataOptions } from './config.js';
 
@@ -29,7 +29,7 @@ export async function loadTemporalData(storage: Storage, o: TGSLDataOptions): Pr
     return { graph: { ...graph, name: `synthetic (${o.syntheticEvents} interactions, generator seed ${o.syntheticSeed})` }, source: SYNTHETIC, hash: null, options: o };
   }
   const bytes = await storage.read(o.data);
-  const graph = parseTemporalCsv(fromBytes(bytes), { file: o.data, format: o.format, ...(o.bipartite !== undefined ? { bipartite: o.bipartite } : {}), minEvents: 10 });
+  const graph = parseTemporalCsv(decodeText(bytes, o.data), { file: o.data, format: o.format, ...(o.bipartite !== undefined ? { bipartite: o.bipartite } : {}), minEvents: 10 });
   return { graph, source: o.data, hash: await sha256Hex(bytes), options: o };
 }
 

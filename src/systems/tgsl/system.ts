@@ -9,7 +9,6 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { formatCsvRows } from '../../data/csv.js';
 import { describeTemporalGraph, formatJodieCsv, parseTemporalQueries, syntheticTemporalGraph, type TemporalQueries } from '../../data/temporal/index.js';
-import { fromBytes } from '../../io/storage.js';
 import { loadWeights, type LoadedCheckpoint } from '../../train/checkpoint.js';
 import type { EpochRecord } from '../../train/fit.js';
 import { InputError, UsageError } from '../../util/errors.js';
@@ -298,7 +297,7 @@ export const tgslSystem = defineSystem({
     options: predictOptions,
     async run(m: TGSLModel, o: z.output<typeof predictOptions>, env) {
       const history = await loadTemporalData(env.storage, o.history ? dataSchema.parse({ ...m.dataOptions, data: o.history, format: o.format }) : m.dataOptions);
-      const text = fromBytes(await env.storage.read(o.data));
+      const text = await env.storage.readText(o.data);
       const queries = parseTemporalQueries(text, { file: o.data, graph: history.graph });
       const n = queries.src.length;
       const { probability, seenBefore } = predictLinks(m, history, queries, o.batch);

@@ -119,3 +119,29 @@ test('an unwritable home is a usage error before any work', async () => {
   assert.match(r.err, /the run home .*series\.csv\/runs is not writable \(ENOTDIR\)/);
   assert.doesNotMatch(r.err, /SqliteError|at /);
 });
+
+test('missing cells in a StemGNN series are filled, and said so', async () => {
+  const miss = join(root, 'missing.csv');
+  writeFileSync(miss, `a,b\n1,2\n3,\n5,6\n7,NaN\n${Array.from({ length: 40 }, (_, i) => `${i},${2 * i}`).join('\n')}\n`);
+  const r = await run(['stemgnn', 'train', '--quick', '--data', miss, '--window', '4', '--horizon', '1', '--season', '2', '--home', join(root, 'missing')]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out + r.err, /missing\.csv: 2 empty or NaN cells \(first: data row 2, column b\) filled forward, then backward, within each split/);
+});
+
+test('a file that is not UTF-8 is an error naming the file and the line of the first bad byte', async () => {
+  const latin = join(root, 'latin1.csv');
+  const rows = Array.from({ length: 40 }, (_, i) => `${i},${2 * i}`).join('\n');
+  // "café" with é as the Latin-1 byte 0xE9 on line 3.
+  writeFileSync(latin, Buffer.concat([Buffer.from(`a,b\n1,2\n`), Buffer.from([0x63, 0x61, 0x66, 0xe9]), Buffer.from(`,3\n${rows}\n`)]));
+  const r = await run(['stemgnn', 'train', '--quick', '--data', latin, '--window', '4', '--horizon', '1', '--season', '2', '--home', join(root, 'latin')]);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.err, /latin1\.csv, line 3: not UTF-8 text/);
+});
+
+test('an all-numeric first line is read as data under --header auto, and said so', async () => {
+  const ids = join(root, 'ids.csv');
+  writeFileSync(ids, `101,102\n${Array.from({ length: 40 }, (_, i) => `${i},${2 * i}`).join('\n')}\n`);
+  const r = await run(['stemgnn', 'train', '--quick', '--data', ids, '--window', '4', '--horizon', '1', '--season', '2', '--home', join(root, 'ids')]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out + r.err, /ids\.csv: no header row detected, so line 1 is read as data \(use --header yes/);
+});

@@ -130,3 +130,12 @@ test('synthetic set: KG relations as documented, 1:1 negatives never among the p
   assert.ok(withLiked / total > 0.5, `${withLiked}/${total}`);
   assert.deepEqual(syntheticDataset({ nUser: 30, nItem: 200, seed: 5 }).ratings, ds.ratings);
 });
+
+test('ratings with no negative (or no positive) row are an input error naming the file', async () => {
+  const { MemoryStorage } = await import('../../../src/io/storage.js');
+  const { InputError } = await import('../../../src/util/errors.js');
+  const st = new MemoryStorage();
+  await st.write('d/ratings_final.txt', '0\t0\t1\n0\t1\t1\n1\t0\t1\n');
+  await st.write('d/kg_final.txt', '0\t0\t1\n1\t0\t0\n');
+  await assert.rejects(readKgcnDataset(st, { dir: 'd' }), (e: unknown) => e instanceof InputError && /d\/ratings_final\.txt.*every row has label 1/.test((e as Error).message));
+});
