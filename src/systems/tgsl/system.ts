@@ -15,7 +15,7 @@ import { InputError, UsageError } from '../../util/errors.js';
 import { opt } from '../../system/schema.js';
 import { defineSystem, defineVerb, trainCallOptions, type Evaluation, type RunEnv, type VerbResult } from '../../system/types.js';
 import type { MetricsComparison, ReportSection } from '../../report/report.js';
-import { SYNTHETIC, configSchema, dataSchema, evalSchema, resolveConfig, type ResolvedTGSLConfig, type TGSLConfig, type TGSLDataOptions, type TGSLEvalOptions } from './config.js';
+import { SYNTHETIC, candidatesPerNode, configSchema, dataSchema, evalSchema, resolveConfig, type ResolvedTGSLConfig, type TGSLConfig, type TGSLDataOptions, type TGSLEvalOptions } from './config.js';
 import { buildContext, disposeContext, loadTemporalData, type RunContext, type TemporalData } from './data.js';
 import { TGSLNet } from './model.js';
 import { trainTGSL, type EpochScores, type FittedTGSL } from './train.js';
@@ -93,7 +93,7 @@ async function evaluate(m: TGSLModel, data: TemporalData, ev: TGSLEvalOptions, e
     keptEpoch: m.main.keptEpoch,
     split: { train: ctx.split.train.length, valid: ctx.split.val.length, test: ctx.split.test.length, newValid: ctx.split.newVal.length, newTest: ctx.split.newTest.length, tMax: ctx.split.tMax },
   };
-  const k = Math.floor(cfg.ratio * (cfg.tgsl ? (cfg.canType === '1st' || cfg.canType === 'random' ? cfg.canNn : cfg.canType === '3rd' ? cfg.canNn ** 3 : cfg.canNn + cfg.canNn ** 3) : 0));
+  const k = cfg.tgsl ? Math.floor(cfg.ratio * candidatesPerNode(cfg.canType, cfg.canNn)) : 0;
   let scoredQueries = 0;
   for (const split of splits) {
     for (const set of querySets(ctx, split)) {
